@@ -1,0 +1,130 @@
+// Package daemon is Wharf's composition root: it turns a loaded config into
+// running servers, owns the listeners, and handles reload and shutdown.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"syscall"
+	"time"
+
+	"wharf/internal/access"
+	"wharf/internal/auth"
+	"wharf/internal/auth/userfile"
+	"wharf/internal/config"
+	"wharf/internal/ftp"
+)
+
+// ShutdownGrace is how long SIGTERM waits for running transfers.
+const ShutdownGrace = 30 * time.Second
+
+// Daemon is a configured, listening server.
+type Daemon struct {
+	cfg       *config.Config
+	log       *slog.Logger
+	ftp       *ftp.Server
+	users     *userfile.Authenticator // nil without users_file
+	listeners []net.Listener
+}
+
+// New builds the servers and opens the control listeners, so that a bad
+// config or a busy port fails before anything is served.
+func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
+	if err := Check(cfg); err != nil {
+		return nil, err
+	}
+	d := &Daemon{cfg: cfg, log: log}
+	var a auth.Authenticator
+	if path := cfg.Str("users_file"); path != "" {
+		users, err := userfile.NewAuthenticator(path, auth.NewVerifier(auth.VerifierOptions{}))
+		if err != nil {
+			return nil, fmt.Errorf("%s: users_file: %w", cfg.Where("users_file"), err)
+		}
+		d.users, a = users, users
+	}
+	opts, err := ftpOptions(cfg, a)
+	if err != nil {
+		return nil, err
+	}
+	opts.Logger = log
+	opts.Limiter = access.NewLimiter(cfg.Int("max_clients"), cfg.Int("max_per_ip"))
+	if d.ftp, err = ftp.NewServer(opts); err != nil {
+		return nil, err
+	}
+	if d.listeners, err = listenControl(cfg); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func checkAnonymous(cfg *config.Config) error {
+	if !cfg.Bool("anonymous_enable") {
+		return nil
+	}
+	if cfg.Str("anon_root") == "" {
+		return fmt.Errorf("%s: anonymous_enable=YES needs anon_root: the directory anonymous users see", cfg.Where("anonymous_enable"))
+	}
+	return nil
+}
+
+// Addrs are the control listeners' addresses (the real ports when 0 was
+// configured).
+func (d *Daemon) Addrs() []net.Addr {
+	addrs := make([]net.Addr, len(d.listeners))
+	for i, l := range d.listeners {
+		addrs[i] = l.Addr()
+	}
+	return addrs
+}
+
+// Run serves until ctx is done, then shuts down gracefully: listeners close
+// at once, idle sessions get 421, transfers get ShutdownGrace to finish.
+func (d *Daemon) Run(ctx context.Context) error {
+	// The engine applies local_umask/anon_umask itself; a process umask
+	// would apply a second mask the administrator did not configure.
+	syscall.Umask(0)
+	errc := make(chan error, len(d.listeners))
+	var wg sync.WaitGroup
+	for _, l := range d.listeners {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := d.ftp.Serve(l); err != nil && !errors.Is(err, ftp.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+	}
+	d.log.Info("serving FTP", "addresses", fmt.Sprint(d.Addrs()))
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+		d.log.Error("listener failed", "err", err)
+	}
+	d.log.Info("shutting down", "grace", ShutdownGrace.String(), "sessions", d.ftp.SessionCount())
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
+	defer cancel()
+	if serr := d.ftp.Shutdown(sctx); serr != nil {
+		d.log.Warn("shutdown grace expired; closed the remaining sessions", "err", serr)
+	}
+	wg.Wait()
+	return err
+}
+
+// Reload re-reads what can change without a restart (SIGHUP): the users
+// file. A bad file keeps the previous users and says why.
+func (d *Daemon) Reload() {
+	if d.users == nil {
+		d.log.Info("reload: nothing to reload (no users_file)")
+		return
+	}
+	if err := d.users.Reload(); err != nil {
+		d.log.Error("reload failed; keeping the previous users", "err", err)
+		return
+	}
+	d.log.Info("reload: users file re-read")
+}

@@ -1,0 +1,108 @@
+package daemon
+
+import (
+	"fmt"
+	"io/fs"
+	"net"
+	"net/netip"
+	"time"
+
+	"wharf/internal/auth"
+	"wharf/internal/config"
+	"wharf/internal/ftp"
+	"wharf/internal/ftp/dataconn"
+	"wharf/internal/vfs"
+	"wharf/internal/vfs/localfs"
+)
+
+// ftpOptions translates the config into the FTP engine's Options. It is
+// the only place that knows both the key names and the engine's fields.
+func ftpOptions(c *config.Config, a auth.Authenticator) (ftp.Options, error) {
+	pasvAddr, err := pasvAddress(c)
+	if err != nil {
+		return ftp.Options{}, err
+	}
+	secs := func(key string) time.Duration { return time.Duration(c.Int(key)) * time.Second }
+	return ftp.Options{
+		Auth:                 a,
+		OpenFS:               openFS(c),
+		Banner:               c.Str("ftpd_banner"),
+		LocalEnable:          c.Bool("local_enable"),
+		AnonymousEnable:      c.Bool("anonymous_enable"),
+		AnonRoot:             c.Str("anon_root"),
+		NoAnonPassword:       c.Bool("no_anon_password"),
+		MaxLoginFails:        3,
+		FailedLoginWait:      time.Second,
+		WriteEnable:          c.Bool("write_enable"),
+		DownloadEnable:       c.Bool("download_enable"),
+		DirlistEnable:        c.Bool("dirlist_enable"),
+		AnonUploadEnable:     c.Bool("anon_upload_enable"),
+		AnonMkdirWriteEnable: c.Bool("anon_mkdir_write_enable"),
+		AnonOtherWriteEnable: c.Bool("anon_other_write_enable"),
+		LocalUmask:           fs.FileMode(c.Int("local_umask")),
+		AnonUmask:            fs.FileMode(c.Int("anon_umask")),
+		FileOpenMode:         fs.FileMode(c.Int("file_open_mode")),
+		ASCIIUpload:          c.Bool("ascii_upload_enable"),
+		ASCIIDownload:        c.Bool("ascii_download_enable"),
+		HideIDs:              c.Bool("hide_ids"),
+		ForceDotFiles:        c.Bool("force_dot_files"),
+		LsRecurseEnable:      c.Bool("ls_recurse_enable"),
+		PortEnable:           c.Bool("port_enable"),
+		PasvEnable:           c.Bool("pasv_enable"),
+		PasvPorts:            dataconn.PortRange{Min: c.Int("pasv_min_port"), Max: c.Int("pasv_max_port")},
+		PasvAddress:          pasvAddr,
+		PasvPromiscuous:      c.Bool("pasv_promiscuous"),
+		PortPromiscuous:      c.Bool("port_promiscuous"),
+		ConnectFromPort20:    c.Bool("connect_from_port_20"),
+		DataPort:             c.Int("ftp_data_port"),
+		AcceptTimeout:        secs("accept_timeout"),
+		ConnectTimeout:       secs("connect_timeout"),
+		DataTimeout:          secs("data_connection_timeout"),
+		IdleTimeout:          secs("idle_session_timeout"),
+		LoginTimeout:         secs("login_timeout"),
+		LineTimeout:          secs("command_line_timeout"),
+		MaxLine:              c.Int("max_command_line"),
+		LogTransfers:         c.Bool("xferlog_enable"),
+		LogProtocol:          c.Bool("log_ftp_protocol"),
+	}, nil
+}
+
+// pasvAddress is what PASV announces: pasv_address as an IP, or resolved
+// once at start with pasv_addr_resolve=YES (vsftpd resolves it once too).
+func pasvAddress(c *config.Config) (netip.Addr, error) {
+	s := c.Str("pasv_address")
+	if s == "" {
+		return netip.Addr{}, nil
+	}
+	if ip, err := netip.ParseAddr(s); err == nil {
+		return ip.Unmap(), nil
+	}
+	if !c.Bool("pasv_addr_resolve") {
+		return netip.Addr{}, fmt.Errorf("%s: pasv_address %q is not an IP address (set pasv_addr_resolve=YES to use a host name)", c.Where("pasv_address"), s)
+	}
+	ips, err := net.LookupIP(s)
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("%s: pasv_address %q does not resolve: %v", c.Where("pasv_address"), s, err)
+	}
+	for _, ip := range ips {
+		if v4 := ip.To4(); v4 != nil {
+			return netip.AddrFrom4([4]byte(v4)), nil
+		}
+	}
+	return netip.Addr{}, fmt.Errorf("%s: pasv_address %q has no IPv4 address, and PASV can only announce IPv4", c.Where("pasv_address"), s)
+}
+
+// openFS gives each user a localfs confined to their home with os.Root.
+// The engine applies the umask to the modes it asks for, and the process
+// umask is 0 (see Run), so local_umask is the only mask that applies.
+func openFS(c *config.Config) func(*auth.Identity) (vfs.FS, error) {
+	deleteFailed := c.Bool("delete_failed_uploads")
+	return func(id *auth.Identity) (vfs.FS, error) {
+		return localfs.New(id.Home, localfs.Options{
+			DeleteFailedUploads: deleteFailed,
+			FileMode:            fs.FileMode(c.Int("file_open_mode")),
+			UID:                 id.UID,
+			GID:                 id.GID,
+		})
+	}
+}

@@ -1,0 +1,134 @@
+package ftp
+
+import (
+	"io"
+	"net"
+	"time"
+)
+
+// copyChunk bounds how much moves between two deadline refreshes. A data
+// connection that makes no progress for DataTimeout is cut; a slow but live
+// one (256 KiB in 300 s is under 1 KB/s) is not. io.CopyN keeps zero-copy:
+// the kernel sees an *io.LimitedReader around the *os.File or *net.TCPConn,
+// which sendfile(2) and splice(2) both unwrap.
+const copyChunk = 256 << 10
+
+// sendTo copies src to the data connection (RETR, listings).
+func sendTo(c *net.TCPConn, src io.Reader, timeout time.Duration) (int64, error) {
+	var total int64
+	for {
+		c.SetWriteDeadline(time.Now().Add(timeout))
+		n, err := io.CopyN(c, src, copyChunk)
+		total += n
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+// receiveFrom copies the data connection into dst (STOR, APPE).
+func receiveFrom(dst io.Writer, c *net.TCPConn, timeout time.Duration) (int64, error) {
+	var total int64
+	for {
+		c.SetReadDeadline(time.Now().Add(timeout))
+		n, err := io.CopyN(dst, c, copyChunk)
+		total += n
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+// deadlineWriter refreshes the write deadline on every write; used under a
+// bufio.Writer for listings and ASCII transfers, where writes are large.
+type deadlineWriter struct {
+	c       *net.TCPConn
+	timeout time.Duration
+}
+
+func (w deadlineWriter) Write(p []byte) (int, error) {
+	w.c.SetWriteDeadline(time.Now().Add(w.timeout))
+	return w.c.Write(p)
+}
+
+// deadlineReader refreshes the read deadline on every read (ASCII uploads).
+type deadlineReader deadlineWriter
+
+func (r deadlineReader) Read(p []byte) (int, error) {
+	r.c.SetReadDeadline(time.Now().Add(r.timeout))
+	return r.c.Read(p)
+}
+
+// lfToCRLF converts bare LF to CRLF for ASCII downloads
+// (ascii_download_enable). An existing CRLF is left alone, so a file that
+// already has DOS line ends is not doubled.
+type lfToCRLF struct {
+	w      io.Writer
+	lastCR bool
+	buf    []byte
+}
+
+func (a *lfToCRLF) Write(p []byte) (int, error) {
+	a.buf = a.buf[:0]
+	for _, b := range p {
+		if b == '\n' && !a.lastCR {
+			a.buf = append(a.buf, '\r')
+		}
+		a.buf = append(a.buf, b)
+		a.lastCR = b == '\r'
+	}
+	if _, err := a.w.Write(a.buf); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// crlfToLF converts CRLF to LF for ASCII uploads (ascii_upload_enable). A
+// CR not followed by LF is kept. A CR at the end of one read is held back
+// until the next byte shows what it is.
+type crlfToLF struct {
+	r         io.Reader
+	pendingCR bool
+	eof       bool
+}
+
+func (a *crlfToLF) Read(p []byte) (int, error) {
+	if a.eof {
+		return 0, io.EOF
+	}
+	if len(p) < 2 {
+		return 0, io.ErrShortBuffer
+	}
+	n, err := a.r.Read(p[:len(p)-1]) // room for a held-back CR
+	out := 0
+	for _, b := range p[:n] {
+		if a.pendingCR {
+			a.pendingCR = false
+			if b != '\n' {
+				p[out] = '\r'
+				out++
+			}
+		}
+		if b == '\r' {
+			a.pendingCR = true
+			continue
+		}
+		p[out] = b
+		out++
+	}
+	if err == io.EOF {
+		a.eof = true
+		if a.pendingCR {
+			a.pendingCR = false
+			p[out] = '\r'
+			out++
+		}
+	}
+	return out, err
+}

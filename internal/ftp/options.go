@@ -1,0 +1,120 @@
+package ftp
+
+import (
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/netip"
+	"time"
+
+	"wharf/internal/auth"
+	"wharf/internal/ftp/dataconn"
+	"wharf/internal/vfs"
+)
+
+// ConnLimiter admits or refuses a new connection from ip (max_clients,
+// max_per_ip). The error's text is sent to the client after "421 ".
+type ConnLimiter interface {
+	Acquire(ip netip.Addr) (release func(), err error)
+}
+
+// Options configure a Server. The daemon builds them from the config file;
+// tests build them directly.
+type Options struct {
+	Auth   auth.Authenticator
+	OpenFS func(id *auth.Identity) (vfs.FS, error) // the user's files
+	Logger *slog.Logger
+	// Limiter, when set, applies connection limits before the banner.
+	Limiter ConnLimiter
+
+	Banner string // ftpd_banner: the text of the 220 greeting
+
+	// Who may log in.
+	LocalEnable     bool   // non-anonymous users (from Auth)
+	AnonymousEnable bool   // "anonymous" and "ftp"
+	AnonRoot        string // anon_root: host directory anonymous users see as "/"
+	NoAnonPassword  bool   // no_anon_password: don't ask anonymous for a password
+	MaxLoginFails   int    // max_login_fails: close the session after this many
+	FailedLoginWait time.Duration
+
+	// What logged-in users may do (on top of the Identity's permissions).
+	WriteEnable          bool
+	DownloadEnable       bool
+	DirlistEnable        bool
+	AnonUploadEnable     bool
+	AnonMkdirWriteEnable bool
+	AnonOtherWriteEnable bool
+	LocalUmask           fs.FileMode
+	AnonUmask            fs.FileMode
+	FileOpenMode         fs.FileMode // file_open_mode, before the umask
+	ASCIIUpload          bool        // ascii_upload_enable
+	ASCIIDownload        bool        // ascii_download_enable
+	HideIDs              bool
+	ForceDotFiles        bool
+	LsRecurseEnable      bool
+
+	// Data connections.
+	PortEnable        bool
+	PasvEnable        bool
+	PasvPorts         dataconn.PortRange
+	PasvAddress       netip.Addr // announced by PASV; zero = the control connection's local address
+	PasvPromiscuous   bool
+	PortPromiscuous   bool
+	ConnectFromPort20 bool
+	DataPort          int // ftp_data_port
+
+	// Timeouts. Zero takes the default in parentheses.
+	AcceptTimeout  time.Duration // passive: client must connect within (60s)
+	ConnectTimeout time.Duration // active: connect must succeed within (60s)
+	DataTimeout    time.Duration // a stalled data connection (300s)
+	IdleTimeout    time.Duration // between commands (300s)
+	LoginTimeout   time.Duration // connect to logged in (60s)
+	LineTimeout    time.Duration // first byte of a command line to its end (30s)
+	MaxLine        int           // control line cap in bytes (4096)
+
+	LogTransfers bool // xferlog_enable: a log line per transfer
+	LogProtocol  bool // log_ftp_protocol: every command and reply at debug
+}
+
+func (o *Options) validate() error {
+	if o.Auth == nil && o.LocalEnable {
+		return errors.New("ftp: LocalEnable needs an Authenticator")
+	}
+	if o.OpenFS == nil {
+		return errors.New("ftp: Options.OpenFS is required")
+	}
+	if o.PasvPorts.Min > o.PasvPorts.Max {
+		return errors.New("ftp: passive port range is inverted")
+	}
+	return nil
+}
+
+func (o *Options) fillDefaults() {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Banner == "" {
+		o.Banner = "Wharf FTP server ready."
+	}
+	setDefault(&o.AcceptTimeout, 60*time.Second)
+	setDefault(&o.ConnectTimeout, 60*time.Second)
+	setDefault(&o.DataTimeout, 300*time.Second)
+	setDefault(&o.IdleTimeout, 300*time.Second)
+	setDefault(&o.LoginTimeout, 60*time.Second)
+	setDefault(&o.LineTimeout, 30*time.Second)
+	if o.MaxLine <= 0 {
+		o.MaxLine = 4096
+	}
+	if o.DataPort == 0 {
+		o.DataPort = 20
+	}
+	if o.FileOpenMode == 0 {
+		o.FileOpenMode = 0o666
+	}
+}
+
+func setDefault(d *time.Duration, v time.Duration) {
+	if *d <= 0 {
+		*d = v
+	}
+}

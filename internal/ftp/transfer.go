@@ -1,0 +1,228 @@
+package ftp
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"wharf/internal/ftp/dataconn"
+)
+
+// transfer is one data-connection command running in its own goroutine, so
+// that the control loop can still read ABOR, QUIT and STAT.
+type transfer struct {
+	ctx     context.Context
+	cancel  context.CancelFunc
+	done    chan struct{}
+	aborted atomic.Bool
+
+	mu   sync.Mutex
+	data net.Conn         // set once the data connection is open
+	pasv *net.TCPListener // the passive listener this transfer owns
+}
+
+func (x *transfer) isDone() bool {
+	select {
+	case <-x.done:
+		return true
+	default:
+		return false
+	}
+}
+
+func (x *transfer) wait() { <-x.done }
+
+// abort interrupts the transfer wherever it is: waiting for the client to
+// connect, connecting, or copying.
+func (x *transfer) abort() {
+	x.aborted.Store(true)
+	x.cancel()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.pasv != nil {
+		x.pasv.Close()
+	}
+	if x.data != nil {
+		x.data.SetDeadline(time.Unix(1, 0))
+	}
+}
+
+func (x *transfer) setData(c net.Conn) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.aborted.Load() {
+		return false
+	}
+	x.data = c
+	return true
+}
+
+// xferJob is what a transfer command does once its data connection is open.
+type xferJob struct {
+	kind    string // "RETR", "STOR", "LIST", ... for logs
+	path    string // virtual path, for logs
+	opening string // the 150 reply's text
+	// run copies the data and returns the byte count. It owns closing its
+	// own files; the data connection is closed after it returns.
+	run func(x *transfer, data *net.TCPConn) (int64, error)
+	// finish runs after the data connection is closed (STOR commits there,
+	// so that a client's final bytes are in before the file is published).
+	finish func(copyErr error) error
+}
+
+// startTransfer takes the session's data-connection setup and runs job in
+// a new goroutine. It fails at once (425) when no PORT/PASV came first.
+func (s *session) startTransfer(job xferJob) error {
+	if s.pasv == nil && !s.activeTo.IsValid() {
+		return errNoDataSetup
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	x := &transfer{ctx: ctx, cancel: cancel, done: make(chan struct{}), pasv: s.pasv}
+	active := s.activeTo
+	s.pasv, s.activeTo = nil, netip.AddrPort{}
+	s.xfer = x
+	s.xmu.Lock()
+	s.xferRunning = true
+	s.xmu.Unlock()
+	go s.runTransfer(x, active, job)
+	return nil
+}
+
+func (s *session) runTransfer(x *transfer, active netip.AddrPort, job xferJob) {
+	defer s.endTransfer(x)
+	start := time.Now()
+	data, err := s.openData(x, active)
+	if err != nil {
+		if job.finish != nil {
+			job.finish(err)
+		}
+		s.failTransfer(x, job, err, 425, "Failed to establish the data connection: "+dataErrText(err))
+		return
+	}
+	s.reply(150, job.opening)
+	n, err := job.run(x, data)
+	if cerr := data.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if job.finish != nil {
+		err = job.finish(err)
+	}
+	s.logTransfer(job, n, time.Since(start), err, x.aborted.Load())
+	switch {
+	case x.aborted.Load():
+		s.reply(426, "Transfer aborted.")
+	case err == nil:
+		s.reply(226, "Transfer complete.")
+	case isNetErr(err):
+		s.reply(426, "Connection closed; transfer aborted.")
+	default:
+		s.replyErr(err)
+	}
+}
+
+func (s *session) failTransfer(x *transfer, job xferJob, err error, code int, msg string) {
+	s.logTransfer(job, 0, 0, err, x.aborted.Load())
+	if x.aborted.Load() {
+		code, msg = 426, "Transfer aborted."
+	}
+	s.reply(code, msg)
+}
+
+// endTransfer marks the transfer finished and re-arms the idle timeout: the
+// control loop may be blocked in a read with no deadline.
+func (s *session) endTransfer(x *transfer) {
+	x.cancel()
+	s.xmu.Lock()
+	s.xferRunning = false
+	if !s.shuttingDown.Load() {
+		s.conn.SetReadDeadline(time.Now().Add(s.opts.IdleTimeout))
+	} else {
+		s.conn.SetReadDeadline(time.Now())
+	}
+	s.xmu.Unlock()
+	close(x.done)
+}
+
+// openData accepts (passive) or dials (active) the data connection.
+func (s *session) openData(x *transfer, active netip.AddrPort) (*net.TCPConn, error) {
+	var c *net.TCPConn
+	var err error
+	if x.pasv != nil {
+		c, err = dataconn.AcceptFrom(x.pasv, s.peer.Addr(), s.opts.PasvPromiscuous,
+			time.Now().Add(s.opts.AcceptTimeout), s.logForeignDataConn)
+		x.pasv.Close()
+	} else {
+		d := dataconn.Dialer{LocalIP: s.local.Addr(), Timeout: s.opts.ConnectTimeout}
+		if s.opts.ConnectFromPort20 {
+			d.FromPort = s.opts.DataPort
+		}
+		c, err = d.Dial(x.ctx, active)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !x.setData(c) {
+		c.Close()
+		return nil, context.Canceled
+	}
+	return c, nil
+}
+
+func (s *session) logForeignDataConn(from netip.AddrPort) {
+	s.log.Warn("passive data connection from a foreign address dropped; still waiting for the client",
+		"from", from.String(), "expected", s.peer.Addr().String())
+}
+
+// reapTransfer forgets a finished transfer.
+func (s *session) reapTransfer() {
+	if s.xfer != nil && s.xfer.isDone() {
+		s.xfer = nil
+	}
+}
+
+// waitTransfer blocks until the running transfer, if any, is finished.
+func (s *session) waitTransfer() {
+	if s.xfer != nil {
+		s.xfer.wait()
+		s.xfer = nil
+	}
+}
+
+func (s *session) logTransfer(job xferJob, n int64, d time.Duration, err error, aborted bool) {
+	if !s.opts.LogTransfers {
+		return
+	}
+	result := "ok"
+	switch {
+	case aborted:
+		result = "aborted"
+	case err != nil:
+		result = "failed"
+	}
+	attrs := []any{"kind", job.kind, "path", job.path, "bytes", n, "duration", d.Round(time.Microsecond).String(), "result", result}
+	if err != nil {
+		attrs = append(attrs, "err", err.Error())
+	}
+	s.log.Info("transfer", attrs...)
+}
+
+func isNetErr(err error) bool {
+	var ne *net.OpError
+	return errors.As(err, &ne) || errors.Is(err, net.ErrClosed)
+}
+
+func dataErrText(err error) string {
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		return "timed out (check the firewall between us and your client's data port)."
+	case errors.Is(err, context.Canceled):
+		return "cancelled."
+	default:
+		return "connection refused or unreachable."
+	}
+}
