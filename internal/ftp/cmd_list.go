@@ -14,9 +14,9 @@ import (
 type listFormat int
 
 const (
-	fmtLong listFormat = iota // LIST
-	fmtNames                  // NLST
-	fmtFacts                  // MLSD
+	fmtLong  listFormat = iota // LIST
+	fmtNames                   // NLST
+	fmtFacts                   // MLSD
 )
 
 func (s *session) cmdLIST(arg string) error { return s.list("LIST", arg, fmtLong) }
@@ -173,4 +173,3 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	c.n += int64(n)
 	return n, err
 }
-
