@@ -80,9 +80,15 @@ func (u userCmd) add(name, home, permText string) error {
 	if err != nil {
 		return err
 	}
+	if err := userfile.CheckName(name); err != nil {
+		return err
+	}
 	f, err := u.load()
 	if err != nil {
 		return err
+	}
+	if _, exists := f.Lookup(name); exists {
+		return fmt.Errorf("user %q already exists in %s (use passwd to change the password)", name, u.file)
 	}
 	hash, err := u.readNewHash(name)
 	if err != nil {
