@@ -146,7 +146,8 @@ func (s *session) cmdACCT(string) error {
 // cmdREIN logs out and resets the session to its just-connected state.
 func (s *session) cmdREIN(string) error {
 	s.resetTransferState()
-	s.ident, s.fs, s.pendingUsr, s.cwd = nil, nil, "", "/"
+	s.closeFS()
+	s.ident, s.pendingUsr, s.cwd = nil, "", "/"
 	s.rights = rights{}
 	s.loginBy = time.Now().Add(s.opts.LoginTimeout)
 	s.reply(220, "Session reset; log in again.")

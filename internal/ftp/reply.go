@@ -44,6 +44,7 @@ var errorTable = []struct {
 	{vfs.ErrQuota, 552, "Requested file action aborted: exceeded storage allocation (disk or quota full)."},
 	{syscall.ENOSPC, 552, "Requested file action aborted: no space left on the server's disk."},
 	{syscall.EDQUOT, 552, "Requested file action aborted: quota exceeded."},
+	{vfs.ErrInvalidOffset, 554, "Restart offset not valid for this file: it is past the end, or the file does not exist."},
 	{vfs.ErrIsDir, 550, "That is a directory."},
 	{vfs.ErrNotDir, 550, "That is not a directory."},
 	{vfs.ErrNotEmpty, 550, "Directory not empty."},

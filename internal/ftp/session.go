@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -254,6 +255,15 @@ func (s *session) beginShutdown() {
 	}
 }
 
+// closeFS releases the user's filesystem (localfs holds the root's
+// directory descriptor open).
+func (s *session) closeFS() {
+	if c, ok := s.fs.(io.Closer); ok {
+		c.Close()
+	}
+	s.fs = nil
+}
+
 func (s *session) kill() {
 	if x := s.xfer; x != nil {
 		x.abort()
@@ -267,6 +277,7 @@ func (s *session) cleanup() {
 		s.xfer.wait()
 	}
 	s.closePassive()
+	s.closeFS()
 	s.conn.Close()
 	s.log.Info("session end")
 }
