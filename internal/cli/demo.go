@@ -12,6 +12,7 @@ import (
 
 	"wharf/internal/auth"
 	"wharf/internal/auth/userfile"
+	"wharf/internal/certs"
 	"wharf/internal/config"
 )
 
@@ -19,6 +20,7 @@ import (
 // port when taken, unless the user chose the port with -o.
 const (
 	demoControlPort = 2121
+	demoImplicitTLS = 2990
 	demoPasvMin     = 40000
 	demoPasvMax     = 40100
 )
@@ -41,7 +43,16 @@ func newDemo(userOpts []string) (*demoSetup, error) {
 		d.cleanup()
 		return nil, err
 	}
-	d.extra = append(d.extra, "users_file="+d.usersFile, "state_dir="+filepath.Join(dir, "state"))
+	state := filepath.Join(dir, "state")
+	cert, key, err := certs.EnsureSelfSigned(state, []string{"localhost", "127.0.0.1", "::1"})
+	if err != nil {
+		d.cleanup()
+		return nil, err
+	}
+	d.extra = append(d.extra, "users_file="+d.usersFile, "state_dir="+state,
+		// FTPS on, but optional, so that plain ftp:// works in the demo too.
+		"ssl_enable=YES", "rsa_cert_file="+cert, "rsa_private_key_file="+key,
+		"force_local_logins_ssl=NO", "force_local_data_ssl=NO", "ssl_tlsv1=NO")
 	d.extra = append(d.extra, fallbackPorts(userOpts)...)
 	return d, nil
 }
@@ -89,6 +100,13 @@ func fallbackPorts(userOpts []string) []string {
 	if !setBy(userOpts, "listen_port") && !tcpPortFree(demoControlPort) {
 		out = append(out, "listen_port="+strconv.Itoa(freeTCPPort()))
 	}
+	if !setBy(userOpts, "implicit_ssl_port") {
+		port := demoImplicitTLS
+		if !tcpPortFree(port) {
+			port = freeTCPPort()
+		}
+		out = append(out, "implicit_ssl_port="+strconv.Itoa(port))
+	}
 	if !setBy(userOpts, "pasv_min_port") && !setBy(userOpts, "pasv_max_port") && !anyPortFree(demoPasvMin, demoPasvMax) {
 		out = append(out, "pasv_min_port=0", "pasv_max_port=0")
 	}
@@ -132,11 +150,12 @@ func freeTCPPort() int {
 }
 
 // announce tells the person who ran `wharf serve` how to connect.
-func (d *demoSetup) announce(w io.Writer, cfg *config.Config, addrs []net.Addr) {
+func (d *demoSetup) announce(w io.Writer, cfg *config.Config, addrs []net.Addr, fingerprint string) {
 	port := cfg.Int("listen_port")
 	if len(addrs) > 0 {
 		port = addrs[0].(*net.TCPAddr).Port
 	}
+	implicit := cfg.Int("implicit_ssl_port")
 	pasv := fmt.Sprintf("%d-%d", cfg.Int("pasv_min_port"), cfg.Int("pasv_max_port"))
 	if cfg.Int("pasv_min_port") == 0 {
 		pasv = "any free port (the 40000-40100 range was taken)"
@@ -147,9 +166,12 @@ func (d *demoSetup) announce(w io.Writer, cfg *config.Config, addrs []net.Addr) 
   data dir:  %s (deleted when the server stops)
   connect:   curl ftp://%s:%s@127.0.0.1:%d/
              lftp -u %s,%s -p %d 127.0.0.1
-  ports:     control %d/tcp; passive data %s/tcp; active mode connects out from an ephemeral port
+  FTPS:      explicit (AUTH TLS) on %d, implicit on %d: curl --ssl-reqd -k ftp://...:%d/ or curl -k ftps://...:%d/
+             self-signed certificate, SHA-256 %s
+  ports:     control %d/tcp, implicit FTPS %d/tcp; passive data %s/tcp; active mode connects out from an ephemeral port
 Listening on 127.0.0.1 only; add -o listen_address=0.0.0.0 to serve the network. Ctrl-C stops.
-`, d.user, d.password, d.data, d.user, d.password, port, d.user, d.password, port, port, pasv)
+`, d.user, d.password, d.data, d.user, d.password, port, d.user, d.password, port,
+		port, implicit, port, implicit, fingerprint, port, implicit, pasv)
 }
 
 func (d *demoSetup) cleanup() { os.RemoveAll(d.dir) }

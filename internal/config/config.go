@@ -178,12 +178,22 @@ func (c *Config) Normalize() []byte {
 			continue
 		}
 		v := c.get(k.Name, "Normalize", func(Type) bool { return true })
-		if _, diverges := divergences[k.Name]; v == byName[k.Name].def && !diverges {
+		if v == byName[k.Name].def && !c.alwaysWritten(k.Name) {
 			continue
 		}
 		b.WriteString(k.Name + "=" + render(k.Type, v) + "\n")
 	}
 	return []byte(b.String())
+}
+
+// alwaysWritten reports a divergence that Normalize writes even at Wharf's default, so the output means
+// the same to vsftpd; a guarded one only while its guard key is on.
+func (c *Config) alwaysWritten(name string) bool {
+	if _, diverges := divergences[name]; !diverges {
+		return false
+	}
+	guard, guarded := divergenceGuards[name]
+	return !guarded || c.Bool(guard)
 }
 
 // render writes v the way Normalize and the key table write values.

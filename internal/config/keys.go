@@ -9,6 +9,13 @@ package config
 // the same to vsftpd and to Wharf.
 var divergences = map[string]string{
 	"anonymous_enable": "YES", // safe by default: Wharf serves no anonymous FTP unless asked to
+	"ssl_tlsv1":        "YES", // TLS 1.0 is obsolete (RFC 8996): off unless the config asks for it
+}
+
+// divergenceGuards names, for a divergence that matters only when another key is on, that key: the
+// "set it explicitly" warning is given only then.
+var divergenceGuards = map[string]string{
+	"ssl_tlsv1": "ssl_enable",
 }
 
 const (
@@ -155,32 +162,39 @@ var vsftpdKeys = []Key{
 		"Wharf retries busy passive ports until the range is exhausted, then answers 425 naming the range"),
 
 	// FTPS.
-	later("ssl_enable", TypeBool, "NO", "offer TLS (AUTH TLS)", planFTPS),
-	later("implicit_ssl", TypeBool, "NO", "expect TLS immediately on connect (implicit FTPS)", planFTPS),
-	later("allow_anon_ssl", TypeBool, "NO", "anonymous users may use TLS", planFTPS),
-	later("force_local_logins_ssl", TypeBool, "YES", "non-anonymous users must use TLS before sending the password",
-		planFTPS),
-	later("force_local_data_ssl", TypeBool, "YES", "non-anonymous users' data connections must use TLS", planFTPS),
-	later("force_anon_logins_ssl", TypeBool, "NO", "anonymous users must use TLS to log in", planFTPS),
-	later("force_anon_data_ssl", TypeBool, "NO", "anonymous users' data connections must use TLS", planFTPS),
-	later("rsa_cert_file", TypeString, "/usr/share/ssl/certs/vsftpd.pem", "PEM file with the server certificate "+
-		"(and key, unless rsa_private_key_file is set)", planFTPS),
-	later("rsa_private_key_file", TypeString, "", "PEM file with the private key, if not in rsa_cert_file", planFTPS),
-	later("ca_certs_file", TypeString, "", "CA certificates that client certificates are verified against", planFTPS),
-	later("ssl_ciphers", TypeString, "ECDHE-RSA-AES256-GCM-SHA384", "OpenSSL cipher list offered for TLS", planFTPS),
-	later("ssl_tlsv1", TypeBool, "YES", "allow TLS 1.0", planFTPS),
-	later("ssl_tlsv1_1", TypeBool, "NO", "allow TLS 1.1 (Red Hat)", planFTPS),
-	later("ssl_tlsv1_2", TypeBool, "YES", "allow TLS 1.2 (Red Hat)", planFTPS),
-	later("ssl_tlsv1_3", TypeBool, "YES", "allow TLS 1.3 (Red Hat)", planFTPS),
-	later("require_ssl_reuse", TypeBool, "YES", "data connections must resume the control connection's TLS "+
-		"session", planFTPS),
-	later("ssl_request_cert", TypeBool, "YES", "ask clients for a certificate", planFTPS),
-	later("require_cert", TypeBool, "NO", "clients must present a certificate", planFTPS),
-	later("validate_cert", TypeBool, "NO", "client certificates must verify against ca_certs_file", planFTPS),
-	later("strict_ssl_read_eof", TypeBool, "YES", "a TLS upload without close_notify is an error", planFTPS),
-	later("strict_ssl_write_shutdown", TypeBool, "NO", "require a clean TLS shutdown after a download", planFTPS),
-	later("debug_ssl", TypeBool, "NO", "log TLS diagnostics", planFTPS),
-	later("ssl_sni_hostname", TypeString, "", "refuse TLS connections whose SNI name differs (Red Hat)", planFTPS),
+	impl("ssl_enable", TypeBool, "NO", "offer FTPS: AUTH TLS on the control port (and implicit_ssl_port)"),
+	impl("implicit_ssl", TypeBool, "NO", "listen_port speaks implicit FTPS (TLS from the first byte) instead of plain "+
+		"FTP with AUTH TLS; see implicit_ssl_port to serve both"),
+	impl("allow_anon_ssl", TypeBool, "NO", "anonymous users may use TLS"),
+	impl("force_local_logins_ssl", TypeBool, "YES", "with ssl_enable: non-anonymous users must send AUTH TLS "+
+		"before USER (530 otherwise)"),
+	impl("force_local_data_ssl", TypeBool, "YES", "with ssl_enable: non-anonymous users' data connections must be "+
+		"protected (PROT P; 522 otherwise)"),
+	impl("force_anon_logins_ssl", TypeBool, "NO", "anonymous users must use TLS to log in"),
+	impl("force_anon_data_ssl", TypeBool, "NO", "anonymous users' data connections must use TLS"),
+	impl("rsa_cert_file", TypeString, "/usr/share/ssl/certs/vsftpd.pem", "PEM file with the server certificate "+
+		"chain (and key, unless rsa_private_key_file is set); RSA or ECDSA; re-read on SIGHUP"),
+	impl("rsa_private_key_file", TypeString, "", "PEM file with the private key, if not in rsa_cert_file"),
+	impl("ca_certs_file", TypeString, "", "PEM CA certificates that client certificates are verified against"),
+	impl("ssl_ciphers", TypeString, "ECDHE-RSA-AES256-GCM-SHA384", "OpenSSL-style cipher list for TLS 1.2 "+
+		"(TLS 1.3 suites are not configurable in Go); names Go does not offer, such as DES, RC4 and CBC-SHA1 "+
+		"suites, are ignored with a warning"),
+	impl("ssl_tlsv1", TypeBool, "NO", "allow TLS 1.0 (obsolete; off unless set)"),
+	impl("ssl_tlsv1_1", TypeBool, "NO", "allow TLS 1.1 (obsolete; off unless set)"),
+	impl("ssl_tlsv1_2", TypeBool, "YES", "allow TLS 1.2"),
+	impl("ssl_tlsv1_3", TypeBool, "YES", "allow TLS 1.3"),
+	impl("require_ssl_reuse", TypeBool, "YES", "protected data connections must resume the control connection's TLS "+
+		"session (522 otherwise); Wharf binds session tickets to their control session"),
+	impl("ssl_request_cert", TypeBool, "YES", "ask clients for a certificate (optional unless require_cert)"),
+	impl("require_cert", TypeBool, "NO", "clients must present a certificate"),
+	impl("validate_cert", TypeBool, "NO", "client certificates must verify against ca_certs_file"),
+	impl("strict_ssl_read_eof", TypeBool, "YES", "a TLS upload that ends without close_notify is reported as "+
+		"truncated (426) and not stored"),
+	notNeeded("strict_ssl_write_shutdown", TypeBool, "NO", "require a clean TLS shutdown after a download",
+		"Wharf always sends close_notify after a download and does not wait for the client's"),
+	impl("debug_ssl", TypeBool, "NO", "log each TLS handshake's version, suite and resumption at info level"),
+	impl("ssl_sni_hostname", TypeString, "", "refuse TLS handshakes whose SNI name differs (a client sending no "+
+		"SNI is accepted)"),
 	notNeeded("dh_param_file", TypeString, "", "Diffie-Hellman parameters for DHE ciphers (Red Hat)",
 		"Go's TLS offers ECDHE key exchange only, so DH parameters are never used"),
 	notNeeded("ecdh_param_file", TypeString, "", "curve parameters for ECDHE ciphers (Red Hat)",
@@ -273,6 +287,8 @@ var vsftpdKeys = []Key{
 // wharfKeys are Wharf's own keys, in the same dialect.
 var wharfKeys = []Key{
 	impl("users_file", TypeString, "", "path of Wharf's virtual users file (none: no virtual users)"),
+	impl("implicit_ssl_port", TypeInt, "0", "with ssl_enable: also serve implicit FTPS on this port "+
+		"(conventionally 990) beside explicit FTPS on listen_port; 0: off"),
 	impl("login_timeout", TypeSeconds, "60", "seconds a connection may stay without logging in"),
 	impl("command_line_timeout", TypeSeconds, "30", "seconds to receive the rest of a command line once it has "+
 		"started"),

@@ -117,7 +117,11 @@ var implementedKeys = strings.Fields(`listen listen_ipv6 listen_port listen_addr
 	anonymous_enable anon_root anon_upload_enable anon_mkdir_write_enable anon_other_write_enable no_anon_password
 	ftp_username local_umask anon_umask file_open_mode hide_ids delete_failed_uploads ftpd_banner max_clients
 	max_per_ip force_dot_files ls_recurse_enable use_localtime xferlog_enable log_ftp_protocol
-	users_file login_timeout command_line_timeout max_command_line state_dir log_format log_level`)
+	users_file login_timeout command_line_timeout max_command_line state_dir log_format log_level
+	ssl_enable implicit_ssl implicit_ssl_port allow_anon_ssl force_local_logins_ssl force_local_data_ssl
+	force_anon_logins_ssl force_anon_data_ssl rsa_cert_file rsa_private_key_file ca_certs_file ssl_ciphers
+	ssl_tlsv1 ssl_tlsv1_1 ssl_tlsv1_2 ssl_tlsv1_3 require_ssl_reuse ssl_request_cert require_cert validate_cert
+	strict_ssl_read_eof debug_ssl ssl_sni_hostname`)
 
 func TestImplementedKeys(t *testing.T) {
 	want := map[string]bool{}

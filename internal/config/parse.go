@@ -293,6 +293,9 @@ func (p *parser) checkDivergences() {
 	}
 	sort.Strings(names)
 	for _, name := range names {
+		if guard, ok := divergenceGuards[name]; ok && !p.cfg.Bool(guard) {
+			continue
+		}
 		if _, set := p.cfg.vals[name]; !set {
 			p.report(origin{}, name, Warning, "vsftpd defaults %s to %s; Wharf defaults to %s: set it explicitly",
 				name, divergences[name], byName[name].Default)

@@ -124,7 +124,7 @@ func TestDialectErrors(t *testing.T) {
 		{"=YES", "", "starts with '='", 1},
 		{"ftpd_banner=a\x00b", "ftpd_banner", "control character", 1},
 		{"ftpd_banner=a\rb", "ftpd_banner", "control character", 1},
-		{"ssl_enable=YES", "ssl_enable", "not implemented in this version (planned: FTPS)", 1},
+		{"dirmessage_enable=YES", "dirmessage_enable", "not implemented in this version (planned: messages, access files and command lists)", 1},
 		{"dsa_cert_file=/etc/dsa.pem", "dsa_cert_file", "DSA keys are obsolete", 1},
 		{"tcp_wrappers=YES", "tcp_wrappers", "IP access lists", 1},
 	} {
@@ -137,7 +137,7 @@ func TestDialectErrors(t *testing.T) {
 
 func TestStatusRules(t *testing.T) {
 	// Later and Refused keys at their default are accepted, in any spelling of the default.
-	parseOK(t, "anonymous_enable=NO\nssl_enable=no\nchown_upload_mode=00600\npam_service_name=ftp\n"+
+	parseOK(t, "anonymous_enable=NO\ndirmessage_enable=no\nchown_upload_mode=00600\npam_service_name=ftp\n"+
 		"dsa_cert_file=\ntcp_wrappers=0\nftp_enable=TRUE")
 	// Not-needed keys take any valid value.
 	c := parseOK(t, "anonymous_enable=NO\nseccomp_sandbox=NO\nisolate=NO\nbackground=YES\nnopriv_user=ftpsecure")
@@ -145,10 +145,10 @@ func TestStatusRules(t *testing.T) {
 		t.Error("seccomp_sandbox: the value read is lost")
 	}
 	// The final value counts: an override can put a Later key back to its default.
-	parseOK(t, "anonymous_enable=NO\nssl_enable=YES", "ssl_enable=NO")
-	d := firstError(t, "anonymous_enable=NO\n", "ssl_enable=YES")
-	if d.File != "-o" || d.Line != 0 || d.String() != "-o: error: ssl_enable: YES is not implemented in this "+
-		"version (planned: FTPS); remove the setting or set it to its default (NO)" {
+	parseOK(t, "anonymous_enable=NO\ndirmessage_enable=YES", "dirmessage_enable=NO")
+	d := firstError(t, "anonymous_enable=NO\n", "dirmessage_enable=YES")
+	if d.File != "-o" || d.Line != 0 || d.String() != "-o: error: dirmessage_enable: YES is not implemented in this "+
+		"version (planned: messages, access files and command lists); remove the setting or set it to its default (NO)" {
 		t.Errorf("override error: %s", d)
 	}
 }

@@ -3,6 +3,7 @@ package daemon
 import (
 	"fmt"
 
+	"wharf/internal/certs"
 	"wharf/internal/config"
 )
 
@@ -16,6 +17,14 @@ func Check(cfg *config.Config) error {
 	}
 	if _, err := pasvAddress(cfg); err != nil {
 		return err
+	}
+	if cfg.Bool("ssl_enable") {
+		if err := certs.Check(cfg.Str("rsa_cert_file"), cfg.Str("rsa_private_key_file")); err != nil {
+			return fmt.Errorf("%s: rsa_cert_file: %w", cfg.Where("rsa_cert_file"), err)
+		}
+	}
+	if (cfg.Bool("implicit_ssl") || cfg.Int("implicit_ssl_port") != 0) && !cfg.Bool("ssl_enable") {
+		return fmt.Errorf("%s: implicit FTPS needs ssl_enable=YES and a certificate", cfg.Where("implicit_ssl_port"))
 	}
 	if cfg.Bool("local_enable") && cfg.Str("users_file") == "" {
 		return fmt.Errorf("local_enable=YES but no users_file is set: nobody could log in (create one with `wharf user add -f FILE NAME`)")

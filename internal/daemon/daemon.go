@@ -28,7 +28,14 @@ type Daemon struct {
 	log       *slog.Logger
 	ftp       *ftp.Server
 	users     *userfile.Authenticator // nil without users_file
-	listeners []net.Listener
+	tls       tlsSetup
+	listeners []listener
+}
+
+// listener is a control listener and whether it speaks implicit FTPS.
+type listener struct {
+	net.Listener
+	implicitTLS bool
 }
 
 // New builds the servers and opens the control listeners, so that a bad
@@ -50,12 +57,19 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
+	if d.tls, err = buildTLS(cfg, log); err != nil {
+		return nil, err
+	}
+	for _, w := range d.tls.warnings {
+		log.Warn(w)
+	}
+	opts.TLS = d.tls.opts
 	opts.Logger = log
 	opts.Limiter = access.NewLimiter(cfg.Int("max_clients"), cfg.Int("max_per_ip"))
 	if d.ftp, err = ftp.NewServer(opts); err != nil {
 		return nil, err
 	}
-	if d.listeners, err = listenControl(cfg); err != nil {
+	if d.listeners, err = listenControl(cfg, d.tls.opts.Config != nil); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -93,7 +107,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := d.ftp.Serve(l); err != nil && !errors.Is(err, ftp.ErrServerClosed) {
+			serve := d.ftp.Serve
+			if l.implicitTLS {
+				serve = d.ftp.ServeImplicitTLS
+			}
+			if err := serve(l); err != nil && !errors.Is(err, ftp.ErrServerClosed) {
 				errc <- err
 			}
 		}()
@@ -116,15 +134,29 @@ func (d *Daemon) Run(ctx context.Context) error {
 }
 
 // Reload re-reads what can change without a restart (SIGHUP): the users
-// file. A bad file keeps the previous users and says why.
+// file and the TLS key pair. A bad file keeps the previous one and says why;
+// running sessions keep the certificate they negotiated with.
 func (d *Daemon) Reload() {
-	if d.users == nil {
-		d.log.Info("reload: nothing to reload (no users_file)")
-		return
+	if d.users != nil {
+		if err := d.users.Reload(); err != nil {
+			d.log.Error("reload: users file not re-read; keeping the previous users", "err", err)
+		} else {
+			d.log.Info("reload: users file re-read")
+		}
 	}
-	if err := d.users.Reload(); err != nil {
-		d.log.Error("reload failed; keeping the previous users", "err", err)
-		return
+	if d.tls.store != nil {
+		if err := d.tls.store.Reload(); err != nil {
+			d.log.Error("reload: certificate not re-read; keeping the previous one", "err", err)
+		} else {
+			d.log.Info("reload: certificate re-read", "sha256", d.tls.store.Fingerprint())
+		}
 	}
-	d.log.Info("reload: users file re-read")
+}
+
+// CertFingerprint is the FTPS certificate's SHA-256, or "" without FTPS.
+func (d *Daemon) CertFingerprint() string {
+	if d.tls.store == nil {
+		return ""
+	}
+	return d.tls.store.Fingerprint()
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,9 +41,23 @@ var features = []string{
 	"EPRT", "EPSV", "MDTM", "MFMT", listing.FeatMLST, "PASV", "REST STREAM", "SIZE", "TVFS", "UTF8",
 }
 
+// tlsFeatures are added to FEAT when FTPS is on (RFC 4217 §6).
+var tlsFeatures = []string{"AUTH TLS", "AUTH SSL", "PBSZ", "PROT"}
+
 func (s *session) cmdFEAT(string) error {
-	s.reply(211, "Features:\n"+strings.Join(features, "\n")+"\nEnd")
+	feats := features
+	if s.tlsEnabled() {
+		feats = append(slices.Clone(tlsFeatures), features...)
+	}
+	s.reply(211, "Features:\n"+strings.Join(feats, "\n")+"\nEnd")
 	return nil
+}
+
+func (s *session) protection(on bool) string {
+	if on {
+		return "TLS-encrypted"
+	}
+	return "plain text"
 }
 
 func (s *session) cmdOPTS(arg string) error {
@@ -90,7 +105,7 @@ func (s *session) cmdSTAT(arg string) error {
 func (s *session) statListing(name, shown string, fi fs.FileInfo, opts listing.Options) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	s.conn.SetWriteDeadline(time.Now().Add(s.opts.DataTimeout))
+	s.raw.SetWriteDeadline(time.Now().Add(s.opts.DataTimeout))
 	bw := bufio.NewWriter(s.conn)
 	bw.WriteString("213-Status follows:\r\n")
 	err := s.writeListing(bw, name, shown, fi, fmtLong, opts, false)
@@ -111,8 +126,8 @@ func (s *session) statusText() string {
 	lines = append(lines,
 		"TYPE: "+s.modeName(),
 		"Session timeout in seconds is "+strconv.Itoa(int(s.opts.IdleTimeout/time.Second)),
-		"Control connection is plain text",
-		"Data connections will be plain text")
+		"Control connection is "+s.protection(s.tlsOn),
+		"Data connections will be "+s.protection(s.protP))
 	if s.xfer != nil && !s.xfer.isDone() {
 		lines = append(lines, "A transfer is in progress")
 	}
@@ -173,8 +188,7 @@ func (s *session) siteUmask(arg string) error {
 	return nil
 }
 
-// cmdNotOffered answers the RFC 2228 security commands in a build or
-// configuration without TLS.
+// cmdNotOffered answers commands Wharf deliberately does not implement.
 func (s *session) cmdNotOffered(string) error {
-	return reply(502, "Not available: TLS (FTPS) is not enabled on this server.")
+	return reply(502, "Command not implemented: Wharf secures sessions with AUTH TLS only.")
 }

@@ -48,7 +48,7 @@ func (s *session) list(kind, arg string, format listFormat) error {
 	recursive := flags.Recursive && s.opts.LsRecurseEnable && format == fmtLong
 	return s.startTransfer(xferJob{
 		kind: kind, path: vpath, opening: "Here comes the directory listing.",
-		run: func(_ *transfer, data *net.TCPConn) (int64, error) {
+		run: func(_ *transfer, data net.Conn) (int64, error) {
 			cw := &countingWriter{w: deadlineWriter{data, s.opts.DataTimeout}}
 			bw := bufio.NewWriterSize(cw, 32<<10)
 			err := s.writeListing(bw, name, path.Base(p), fi, format, opts, recursive)

@@ -19,6 +19,9 @@ func (s *session) cmdUSER(name string) error {
 		return reply(530, "Already logged in; use REIN to log in as someone else.")
 	}
 	s.pendingUsr = ""
+	if r := s.loginNeedsTLS(isAnonymousName(name)); r != nil {
+		return r
+	}
 	if isAnonymousName(name) {
 		if !s.opts.AnonymousEnable {
 			return reply(530, "Anonymous login is disabled on this server.")

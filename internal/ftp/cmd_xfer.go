@@ -53,7 +53,7 @@ func (s *session) cmdRETR(arg string) error {
 	return s.startTransfer(xferJob{
 		kind: "RETR", path: vpath,
 		opening: fmt.Sprintf("Opening %s mode data connection for %s (%d bytes).", s.modeName(), arg, fi.Size()),
-		run: func(_ *transfer, data *net.TCPConn) (int64, error) {
+		run: func(_ *transfer, data net.Conn) (int64, error) {
 			if convert {
 				return s.sendASCII(data, f)
 			}
@@ -85,7 +85,7 @@ func (s *session) openForDownload(name string, offset int64) (vfs.File, fs.FileI
 	return f, fi, nil
 }
 
-func (s *session) sendASCII(data *net.TCPConn, src io.Reader) (int64, error) {
+func (s *session) sendASCII(data net.Conn, src io.Reader) (int64, error) {
 	bw := bufio.NewWriterSize(deadlineWriter{data, s.opts.DataTimeout}, 64<<10)
 	n, err := io.Copy(&lfToCRLF{w: bw}, src)
 	if err == nil {
@@ -145,8 +145,8 @@ func (s *session) store(kind, arg string, mode vfs.UploadMode) error {
 		opening = "FILE: " + path.Base(vpath)
 	}
 	return s.startTransfer(xferJob{
-		kind: kind, path: vpath, opening: opening,
-		run: func(_ *transfer, data *net.TCPConn) (int64, error) {
+		kind: kind, path: vpath, opening: opening, upload: true,
+		run: func(_ *transfer, data net.Conn) (int64, error) {
 			if convert {
 				return io.Copy(up, &crlfToLF{r: deadlineReader{data, s.opts.DataTimeout}})
 			}

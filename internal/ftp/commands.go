@@ -100,11 +100,12 @@ func init() {
 		"NOOP": {handler: (*session).cmdNOOP},
 		"FEAT": {handler: (*session).cmdFEAT, arg: argNone},
 		"OPTS": {handler: (*session).cmdOPTS, arg: argRequired},
-		// Security extensions not offered by this build: say so clearly.
-		"AUTH": {handler: (*session).cmdNotOffered},
-		"PBSZ": {handler: (*session).cmdNotOffered},
-		"PROT": {handler: (*session).cmdNotOffered},
-		"CCC":  {handler: (*session).cmdNotOffered},
+		// FTPS, RFC 4217 (tls.go).
+		"AUTH": {handler: (*session).cmdAUTH, arg: argRequired},
+		"PBSZ": {handler: (*session).cmdPBSZ, arg: argRequired},
+		"PROT": {handler: (*session).cmdPROT, arg: argRequired},
+		"CCC":  {handler: (*session).cmdCCC, arg: argNone},
+		// RFC 2228 mechanisms other than TLS, and SMNT: not offered.
 		"ADAT": {handler: (*session).cmdNotOffered},
 		"MIC":  {handler: (*session).cmdNotOffered},
 		"CONF": {handler: (*session).cmdNotOffered},

@@ -14,7 +14,7 @@ import (
 const copyChunk = 256 << 10
 
 // sendTo copies src to the data connection (RETR, listings).
-func sendTo(c *net.TCPConn, src io.Reader, timeout time.Duration) (int64, error) {
+func sendTo(c net.Conn, src io.Reader, timeout time.Duration) (int64, error) {
 	var total int64
 	for {
 		c.SetWriteDeadline(time.Now().Add(timeout))
@@ -30,7 +30,7 @@ func sendTo(c *net.TCPConn, src io.Reader, timeout time.Duration) (int64, error)
 }
 
 // receiveFrom copies the data connection into dst (STOR, APPE).
-func receiveFrom(dst io.Writer, c *net.TCPConn, timeout time.Duration) (int64, error) {
+func receiveFrom(dst io.Writer, c net.Conn, timeout time.Duration) (int64, error) {
 	var total int64
 	for {
 		c.SetReadDeadline(time.Now().Add(timeout))
@@ -48,7 +48,7 @@ func receiveFrom(dst io.Writer, c *net.TCPConn, timeout time.Duration) (int64, e
 // deadlineWriter refreshes the write deadline on every write; used under a
 // bufio.Writer for listings and ASCII transfers, where writes are large.
 type deadlineWriter struct {
-	c       *net.TCPConn
+	c       net.Conn
 	timeout time.Duration
 }
 

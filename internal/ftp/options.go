@@ -72,6 +72,8 @@ type Options struct {
 	LineTimeout    time.Duration // first byte of a command line to its end (30s)
 	MaxLine        int           // control line cap in bytes (4096)
 
+	TLS TLSOptions // FTPS
+
 	LogTransfers bool // xferlog_enable: a log line per transfer
 	LogProtocol  bool // log_ftp_protocol: every command and reply at debug
 }
@@ -102,6 +104,7 @@ func (o *Options) fillDefaults() {
 	setDefault(&o.IdleTimeout, 300*time.Second)
 	setDefault(&o.LoginTimeout, 60*time.Second)
 	setDefault(&o.LineTimeout, 30*time.Second)
+	setDefault(&o.TLS.HandshakeTimeout, 30*time.Second)
 	if o.MaxLine <= 0 {
 		o.MaxLine = 4096
 	}

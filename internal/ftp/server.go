@@ -50,7 +50,9 @@ func NewServer(opts Options) (*Server, error) {
 
 // Serve accepts control connections on l until the server is shut down.
 // Temporary accept errors (EMFILE, ...) back off instead of spinning.
-func (s *Server) Serve(l net.Listener) error {
+func (s *Server) Serve(l net.Listener) error { return s.serve(l, false) }
+
+func (s *Server) serve(l net.Listener, implicitTLS bool) error {
 	if !s.trackListener(l, true) {
 		return ErrServerClosed
 	}
@@ -71,8 +73,17 @@ func (s *Server) Serve(l net.Listener) error {
 			return err
 		}
 		backoff = 0
-		go s.ServeConn(c)
+		go s.serveConn(c, implicitTLS)
 	}
+}
+
+// ServeImplicitTLS is Serve for the implicit-FTPS port: every session
+// starts with a TLS handshake (conventionally port 990).
+func (s *Server) ServeImplicitTLS(l net.Listener) error {
+	if s.opts.TLS.Config == nil {
+		return errors.New("ftp: implicit FTPS needs TLS options")
+	}
+	return s.serve(l, true)
 }
 
 func isTemporary(err error) bool {
@@ -82,7 +93,9 @@ func isTemporary(err error) bool {
 
 // ServeConn runs one control session on c and returns when it ends. It
 // applies the connection limits first.
-func (s *Server) ServeConn(c net.Conn) {
+func (s *Server) ServeConn(c net.Conn) { s.serveConn(c, false) }
+
+func (s *Server) serveConn(c net.Conn, implicitTLS bool) {
 	if tc, ok := c.(*net.TCPConn); ok {
 		setOOBInline(tc)
 	}
@@ -97,6 +110,7 @@ func (s *Server) ServeConn(c net.Conn) {
 	}
 	defer release()
 	sess := newSession(s, c, s.nextID.Add(1))
+	sess.implicitTLS = implicitTLS
 	if !s.trackSession(sess, true) {
 		c.Write(wire.AppendReply(nil, 421, "Server is shutting down."))
 		c.Close()

@@ -2,6 +2,7 @@ package ftp
 
 import (
 	"bufio"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -27,7 +28,8 @@ type session struct {
 	srv   *Server
 	opts  *Options
 	id    uint64
-	conn  net.Conn
+	raw   net.Conn // the TCP connection; deadlines are set here
+	conn  net.Conn // raw, or TLS over it after AUTH (written under wmu)
 	br    *bufio.Reader
 	log   *slog.Logger
 	peer  netip.AddrPort
@@ -45,6 +47,12 @@ type session struct {
 	rights     rights
 	cwd        string
 	umask      fs.FileMode
+
+	// FTPS state.
+	tlsCfg      *tls.Config // per-session clone; nil when FTPS is off
+	implicitTLS bool
+	tlsOn       bool
+	pbsz, protP bool
 
 	// Transfer parameters.
 	ascii      bool
@@ -75,6 +83,7 @@ func newSession(srv *Server, c net.Conn, id uint64) *session {
 		srv:     srv,
 		opts:    &srv.opts,
 		id:      id,
+		raw:     c,
 		conn:    c,
 		br:      bufio.NewReaderSize(c, 4096),
 		peer:    dataconn.RemoteAddrPort(c),
@@ -83,13 +92,19 @@ func newSession(srv *Server, c net.Conn, id uint64) *session {
 		loginBy: time.Now().Add(srv.opts.LoginTimeout),
 	}
 	s.log = srv.log.With("session", id, "remote", s.peer.String())
+	if srv.opts.TLS.Config != nil {
+		s.tlsCfg = sessionTLSConfig(srv.opts.TLS.Config)
+	}
 	return s
 }
 
 // serve runs the control loop until QUIT, a timeout, an error or shutdown.
 func (s *session) serve() {
 	defer s.cleanup()
-	s.log.Info("connect", "local", s.local.String())
+	s.log.Info("connect", "local", s.local.String(), "implicit_tls", s.implicitTLS)
+	if s.implicitTLS && !s.startImplicitTLS() {
+		return
+	}
 	s.reply(220, s.opts.Banner)
 	for !s.quit {
 		line, err := s.readCommandLine()
@@ -112,7 +127,7 @@ func (s *session) readCommandLine() ([]byte, error) {
 	if _, err := s.br.Peek(1); err != nil {
 		return nil, err
 	}
-	s.conn.SetReadDeadline(s.lineDeadline())
+	s.raw.SetReadDeadline(s.lineDeadline())
 	line, err := wire.ReadLine(s.br, s.opts.MaxLine)
 	if errors.Is(err, wire.ErrLineTooLong) {
 		s.reply(500, fmt.Sprintf("Command line too long (the limit is %d bytes).", s.opts.MaxLine))
@@ -148,7 +163,7 @@ func (s *session) armIdleDeadline() {
 	s.xmu.Lock()
 	defer s.xmu.Unlock()
 	if s.xferRunning {
-		s.conn.SetReadDeadline(time.Time{})
+		s.raw.SetReadDeadline(time.Time{})
 		return
 	}
 	d := time.Now().Add(s.opts.IdleTimeout)
@@ -158,7 +173,7 @@ func (s *session) armIdleDeadline() {
 	if s.shuttingDown.Load() {
 		d = time.Now()
 	}
-	s.conn.SetReadDeadline(d)
+	s.raw.SetReadDeadline(d)
 }
 
 func (s *session) endOnReadError(err error) {
@@ -228,7 +243,7 @@ func (s *session) reply(code int, msg string) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	s.wbuf = wire.AppendReply(s.wbuf[:0], code, msg)
-	s.conn.SetWriteDeadline(time.Now().Add(s.opts.DataTimeout))
+	s.raw.SetWriteDeadline(time.Now().Add(s.opts.DataTimeout))
 	if _, err := s.conn.Write(s.wbuf); err != nil {
 		s.log.Debug("reply write failed", "err", err)
 	}
@@ -251,7 +266,7 @@ func (s *session) beginShutdown() {
 	s.xmu.Lock()
 	defer s.xmu.Unlock()
 	if !s.xferRunning {
-		s.conn.SetReadDeadline(time.Now())
+		s.raw.SetReadDeadline(time.Now())
 	}
 }
 
@@ -268,7 +283,7 @@ func (s *session) kill() {
 	if x := s.xfer; x != nil {
 		x.abort()
 	}
-	s.conn.Close()
+	s.raw.Close()
 }
 
 func (s *session) cleanup() {

@@ -68,10 +68,11 @@ type xferJob struct {
 	opening string // the 150 reply's text
 	// run copies the data and returns the byte count. It owns closing its
 	// own files; the data connection is closed after it returns.
-	run func(x *transfer, data *net.TCPConn) (int64, error)
+	run func(x *transfer, data net.Conn) (int64, error)
 	// finish runs after the data connection is closed (STOR commits there,
 	// so that a client's final bytes are in before the file is published).
 	finish func(copyErr error) error
+	upload bool // data flows from the client
 }
 
 // startTransfer takes the session's data-connection setup and runs job in
@@ -79,6 +80,9 @@ type xferJob struct {
 func (s *session) startTransfer(job xferJob) error {
 	if s.pasv == nil && !s.activeTo.IsValid() {
 		return errNoDataSetup
+	}
+	if s.mustProtectData() && !s.protP {
+		return reply(522, "Data connections must be encrypted: send PBSZ 0 and PROT P first.")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	x := &transfer{ctx: ctx, cancel: cancel, done: make(chan struct{}), pasv: s.pasv}
@@ -103,8 +107,21 @@ func (s *session) runTransfer(x *transfer, active netip.AddrPort, job xferJob) {
 		s.failTransfer(x, job, err, 425, "Failed to establish the data connection: "+dataErrText(err))
 		return
 	}
+	if s.protP {
+		var refused *Reply
+		if data, refused = s.protectData(data); refused != nil {
+			if job.finish != nil {
+				job.finish(refused)
+			}
+			s.failTransfer(x, job, refused, refused.Code, refused.Msg)
+			return
+		}
+	}
 	s.reply(150, job.opening)
 	n, err := job.run(x, data)
+	if err == nil && job.upload && s.opts.TLS.StrictReadEOF && endedWithoutCloseNotify(data) {
+		err = reply(426, "Upload truncated: the TLS data connection ended without close_notify; the file was not stored.")
+	}
 	if cerr := data.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
@@ -139,16 +156,16 @@ func (s *session) endTransfer(x *transfer) {
 	s.xmu.Lock()
 	s.xferRunning = false
 	if !s.shuttingDown.Load() {
-		s.conn.SetReadDeadline(time.Now().Add(s.opts.IdleTimeout))
+		s.raw.SetReadDeadline(time.Now().Add(s.opts.IdleTimeout))
 	} else {
-		s.conn.SetReadDeadline(time.Now())
+		s.raw.SetReadDeadline(time.Now())
 	}
 	s.xmu.Unlock()
 	close(x.done)
 }
 
 // openData accepts (passive) or dials (active) the data connection.
-func (s *session) openData(x *transfer, active netip.AddrPort) (*net.TCPConn, error) {
+func (s *session) openData(x *transfer, active netip.AddrPort) (net.Conn, error) {
 	var c *net.TCPConn
 	var err error
 	if x.pasv != nil {
