@@ -36,6 +36,10 @@ func (s *session) cmdCWD(arg string) error {
 		return reply(550, "Failed to change directory: that is a file.")
 	}
 	s.cwd = vpath
+	if msg := s.dirMessage(name); msg != "" {
+		s.reply(250, msg+"\nDirectory successfully changed.")
+		return nil
+	}
 	s.reply(250, "Directory successfully changed.")
 	return nil
 }

@@ -88,7 +88,7 @@ func (s *session) writeListing(w *bufio.Writer, name, shown string, fi fs.FileIn
 }
 
 func (s *session) writeDir(w *bufio.Writer, name string, format listFormat, opts listing.Options) error {
-	dir, err := s.fs.OpenDir(name)
+	dir, err := s.openDir(name)
 	if err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func displayPath(name string) string {
 }
 
 func (s *session) subdirs(name string, dotFiles bool) ([]string, error) {
-	dir, err := s.fs.OpenDir(name)
+	dir, err := s.openDir(name)
 	if err != nil {
 		return nil, err
 	}

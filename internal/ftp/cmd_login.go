@@ -19,6 +19,12 @@ func (s *session) cmdUSER(name string) error {
 		return reply(530, "Already logged in; use REIN to log in as someone else.")
 	}
 	s.pendingUsr = ""
+	s.opts = &s.srv.opts // a previous USER may have loaded per-user options
+	if !isAnonymousName(name) {
+		if err := s.checkUser(name); err != nil {
+			return err
+		}
+	}
 	if r := s.loginNeedsTLS(isAnonymousName(name)); r != nil {
 		return r
 	}
@@ -55,6 +61,12 @@ func (s *session) cmdPASS(pw string) error {
 }
 
 func (s *session) loginAnonymous(email string) error {
+	if check := s.opts.Policy.CheckAnonPassword; check != nil {
+		if err := check(email); err != nil {
+			s.pendingUsr = ""
+			return s.loginFailed("anonymous", err)
+		}
+	}
 	id := &auth.Identity{
 		Name: "anonymous", Home: s.opts.AnonRoot, Anonymous: true,
 		Perms: auth.PermRead | auth.PermList | auth.PermWrite, UID: -1, GID: -1,
@@ -92,6 +104,7 @@ func (s *session) loginFailed(user string, err error) error {
 		reason = "account refused"
 	}
 	s.log.Warn("login failed", "user", user, "reason", reason, "err", err.Error(), "attempt", s.loginFails)
+	s.opts = &s.srv.opts
 	if s.opts.FailedLoginWait > 0 {
 		time.Sleep(s.opts.FailedLoginWait)
 	}
@@ -150,6 +163,7 @@ func (s *session) cmdACCT(string) error {
 func (s *session) cmdREIN(string) error {
 	s.resetTransferState()
 	s.closeFS()
+	s.opts = &s.srv.opts
 	s.ident, s.pendingUsr, s.cwd = nil, "", "/"
 	s.rights = rights{}
 	s.loginBy = time.Now().Add(s.opts.LoginTimeout)

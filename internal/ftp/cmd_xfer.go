@@ -19,6 +19,9 @@ func (s *session) resolve(arg string) (virtual, name string, err error) {
 	if err != nil {
 		return "", "", errBadName
 	}
+	if s.denied(v) {
+		return "", "", errPermission
+	}
 	return v, vfs.Rel(v), nil
 }
 
@@ -71,6 +74,9 @@ func (s *session) openForDownload(name string, offset int64) (vfs.File, fs.FileI
 	fi, err := f.Stat()
 	if err == nil && !fi.Mode().IsRegular() {
 		err = vfs.ErrIsDir
+	}
+	if err == nil {
+		err = s.worldReadableRefusal(fi)
 	}
 	if err == nil && offset > fi.Size() {
 		err = reply(554, fmt.Sprintf("Restart offset %d is past the end of the file (%d bytes).", offset, fi.Size()))

@@ -74,6 +74,8 @@ type Options struct {
 
 	TLS TLSOptions // FTPS
 
+	Policy Policy // user lists, access files, command lists, messages
+
 	LogTransfers bool // xferlog_enable: a log line per transfer
 	LogProtocol  bool // log_ftp_protocol: every command and reply at debug
 }

@@ -229,6 +229,10 @@ func (s *session) run(cmd wire.Command) {
 		s.reply(500, fmt.Sprintf("Unknown command %q.", cmd.Verb))
 		return
 	}
+	if !s.cmdPermitted(cmd.Verb) {
+		s.reply(550, "Permission denied.")
+		return
+	}
 	if err := spec.check(s, cmd); err != nil {
 		s.replyErr(err)
 		return
