@@ -31,6 +31,7 @@ type session struct {
 	raw   net.Conn // the TCP connection; deadlines are set here
 	conn  net.Conn // raw, or TLS over it after AUTH (written under wmu)
 	br    *bufio.Reader
+	lines *lineEndTracker // under br: see overlongLineEnded
 	log   *slog.Logger
 	peer  netip.AddrPort
 	local netip.AddrPort
@@ -85,12 +86,12 @@ func newSession(srv *Server, c net.Conn, id uint64) *session {
 		id:      id,
 		raw:     c,
 		conn:    c,
-		br:      bufio.NewReaderSize(c, 4096),
 		peer:    dataconn.RemoteAddrPort(c),
 		local:   dataconn.LocalAddrPort(c),
 		cwd:     "/",
 		loginBy: time.Now().Add(srv.opts.LoginTimeout),
 	}
+	s.setControlReader(c)
 	s.log = srv.log.With("session", id, "remote", s.peer.String())
 	if srv.opts.TLS.Config != nil {
 		s.tlsCfg = sessionTLSConfig(srv.opts.TLS.Config)
@@ -130,11 +131,46 @@ func (s *session) readCommandLine() ([]byte, error) {
 	s.raw.SetReadDeadline(s.lineDeadline())
 	line, err := wire.ReadLine(s.br, s.opts.MaxLine)
 	if errors.Is(err, wire.ErrLineTooLong) {
+		ended := s.overlongLineEnded()
 		s.reply(500, fmt.Sprintf("Command line too long (the limit is %d bytes).", s.opts.MaxLine))
 		s.log.Warn("overlong command line", "limit", s.opts.MaxLine)
+		if ended {
+			return nil, nil
+		}
 		return nil, s.discardRestOfLine()
 	}
 	return line, err
+}
+
+// setControlReader reads commands from r (the connection, or TLS over it).
+func (s *session) setControlReader(r io.Reader) {
+	s.lines = &lineEndTracker{r: r}
+	s.br = bufio.NewReaderSize(s.lines, 4096)
+}
+
+// lineEndTracker remembers whether the last byte read from the connection
+// was '\n'.
+type lineEndTracker struct {
+	r      io.Reader
+	lastLF bool
+}
+
+func (t *lineEndTracker) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if n > 0 {
+		t.lastLF = p[n-1] == '\n'
+	}
+	return n, err
+}
+
+// overlongLineEnded reports whether wire.ReadLine, refusing an overlong
+// line, already consumed the line's '\n': it discards the buffered rest of
+// the line through its '\n' when that has arrived, and everything buffered
+// otherwise. So bytes left in the buffer, or a buffer emptied exactly at a
+// '\n', mean the line is over; skipping to the next '\n' would then eat the
+// client's next command.
+func (s *session) overlongLineEnded() bool {
+	return s.br.Buffered() > 0 || s.lines.lastLF
 }
 
 // discardRestOfLine skips what is left of an overlong line, within the

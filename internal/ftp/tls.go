@@ -89,7 +89,7 @@ func (s *session) handshakeControl() error {
 	s.wmu.Lock()
 	s.conn = tc
 	s.wmu.Unlock()
-	s.br = bufio.NewReaderSize(tc, 4096)
+	s.setControlReader(tc)
 	s.tlsOn = true
 	st := tc.ConnectionState()
 	s.log.Info("control connection secured", "tls", tls.VersionName(st.Version), "cipher", tls.CipherSuiteName(st.CipherSuite))
