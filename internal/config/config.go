@@ -94,8 +94,9 @@ type value struct {
 // setting is a value a config sets explicitly, and where.
 type setting struct {
 	v        value
-	line     int  // line in the config file; 0 for an override
-	override bool // set by -o
+	line     int    // line in the config file; 0 for an override
+	override bool   // set by -o
+	file     string // the file it comes from when not the config's own (an Overlay's base)
 }
 
 // Config is a loaded, validated configuration. Keys it does not set have their table default.
@@ -156,6 +157,8 @@ func (c *Config) Where(key string) string {
 		return "default"
 	case s.override:
 		return "-o"
+	case s.file != "":
+		return s.file + ":" + strconv.Itoa(s.line)
 	}
 	return c.name + ":" + strconv.Itoa(s.line)
 }

@@ -216,7 +216,7 @@ var vsftpdKeys = []Key{
 	later("passwd_chroot_enable", TypeBool, "NO", "a '/./' in the home directory marks the jail root", planSystem),
 	later("local_root", TypeString, "", "directory system users start in instead of their home", planSystem),
 	later("user_sub_token", TypeString, "", "token replaced by the login name in local_root", planSystem),
-	later("user_config_dir", TypeString, "", "directory of per-user files of key=value overrides", planSystem),
+	impl("user_config_dir", TypeString, "", "directory of per-user files of key=value overrides"),
 	later("check_shell", TypeBool, "YES", "system users' shells must be listed in /etc/shells", planSystem),
 	later("userlist_enable", TypeBool, "NO", "consult userlist_file when the user name arrives", planSystem),
 	later("userlist_deny", TypeBool, "YES", "with userlist_enable: YES refuses listed users, NO admits only them",
@@ -241,31 +241,27 @@ var vsftpdKeys = []Key{
 		planPAM),
 
 	// Anonymous FTP beyond the basics.
-	later("anon_world_readable_only", TypeBool, "YES", "anonymous users may only download world-readable files",
-		planAnon),
-	later("deny_email_enable", TypeBool, "NO", "refuse anonymous passwords listed in banned_email_file", planAnon),
-	later("banned_email_file", TypeString, "/etc/vsftpd.banned_emails", "anonymous passwords refused with "+
-		"deny_email_enable", planAnon),
-	later("secure_email_list_enable", TypeBool, "NO", "anonymous passwords must be listed in email_password_file",
-		planAnon),
-	later("email_password_file", TypeString, "/etc/vsftpd.email_passwords", "anonymous passwords accepted with "+
-		"secure_email_list_enable", planAnon),
+	impl("anon_world_readable_only", TypeBool, "YES", "anonymous users may only download world-readable files"),
+	impl("deny_email_enable", TypeBool, "NO", "refuse anonymous passwords listed in banned_email_file"),
+	impl("banned_email_file", TypeString, "/etc/vsftpd.banned_emails", "anonymous passwords refused with "+
+		"deny_email_enable"),
+	impl("secure_email_list_enable", TypeBool, "NO", "anonymous passwords must be listed in email_password_file"),
+	impl("email_password_file", TypeString, "/etc/vsftpd.email_passwords", "anonymous passwords accepted with "+
+		"secure_email_list_enable"),
 	later("anon_max_rate", TypeInt, "0", "anonymous transfer rate cap, bytes per second (0: none)", planRates),
 	later("local_max_rate", TypeInt, "0", "non-anonymous transfer rate cap, bytes per second (0: none)", planRates),
 
 	// Messages, access files and command lists.
-	later("banner_file", TypeString, "", "file whose contents form the greeting (overrides ftpd_banner)",
-		planMessages),
-	later("dirmessage_enable", TypeBool, "NO", "show message_file when a client enters a directory", planMessages),
-	later("message_file", TypeString, ".message", "name of the per-directory message file", planMessages),
-	later("hide_file", TypeString, "", "{a,b}-style patterns of names hidden from listings", planMessages),
-	later("deny_file", TypeString, "", "{a,b}-style patterns of names that cannot be accessed", planMessages),
+	impl("banner_file", TypeString, "", "file whose contents form the greeting (overrides ftpd_banner)"),
+	impl("dirmessage_enable", TypeBool, "NO", "show message_file when a client enters a directory"),
+	impl("message_file", TypeString, ".message", "name of the per-directory message file"),
+	impl("hide_file", TypeString, "", "{a,b}-style patterns of names hidden from listings"),
+	impl("deny_file", TypeString, "", "{a,b}-style patterns of names that cannot be accessed"),
 	later("download_file", TypeString, "", "patterns of the only names that may be downloaded (Debian)",
 		planMessages),
 	later("upload_file", TypeString, "", "patterns of the only names that may be uploaded (Debian)", planMessages),
-	later("cmds_allowed", TypeString, "", "comma-separated list of the only commands accepted after login",
-		planMessages),
-	later("cmds_denied", TypeString, "", "comma-separated list of commands refused after login", planMessages),
+	impl("cmds_allowed", TypeString, "", "comma-separated list of the only commands accepted after login"),
+	impl("cmds_denied", TypeString, "", "comma-separated list of commands refused after login"),
 	later("chmod_enable", TypeBool, "YES", "allow SITE CHMOD", planMessages),
 	later("mdtm_write", TypeBool, "YES", "allow setting modification times (MDTM with a time, MFMT)", planMessages),
 

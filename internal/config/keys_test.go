@@ -121,7 +121,9 @@ var implementedKeys = strings.Fields(`listen listen_ipv6 listen_port listen_addr
 	ssl_enable implicit_ssl implicit_ssl_port allow_anon_ssl force_local_logins_ssl force_local_data_ssl
 	force_anon_logins_ssl force_anon_data_ssl rsa_cert_file rsa_private_key_file ca_certs_file ssl_ciphers
 	ssl_tlsv1 ssl_tlsv1_1 ssl_tlsv1_2 ssl_tlsv1_3 require_ssl_reuse ssl_request_cert require_cert validate_cert
-	strict_ssl_read_eof debug_ssl ssl_sni_hostname`)
+	strict_ssl_read_eof debug_ssl ssl_sni_hostname
+	user_config_dir anon_world_readable_only deny_email_enable banned_email_file secure_email_list_enable
+	email_password_file banner_file dirmessage_enable message_file hide_file deny_file cmds_allowed cmds_denied`)
 
 func TestImplementedKeys(t *testing.T) {
 	want := map[string]bool{}
@@ -134,7 +136,7 @@ func TestImplementedKeys(t *testing.T) {
 		}
 	}
 	for name, status := range map[string]Status{"async_abor_enable": NotNeeded, "background": NotNeeded,
-		"seccomp_sandbox": NotNeeded, "tcp_wrappers": Refused, "dsa_cert_file": Refused, "dirmessage_enable": Later} {
+		"seccomp_sandbox": NotNeeded, "tcp_wrappers": Refused, "dsa_cert_file": Refused, "xferlog_std_format": Later} {
 		if k, _ := Lookup(name); k.Status != status {
 			t.Errorf("%s: %s, want %s", name, k.Status, status)
 		}

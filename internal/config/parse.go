@@ -72,6 +72,26 @@ func Parse(name string, data []byte, overrides []string) (*Config, []Diagnostic,
 	return p.cfg, p.diags, nil
 }
 
+// Overlay applies the settings of another file on top of c and validates the result, as vsftpd applies a
+// user_config_dir file to one user's session. Diagnostics name the overlay file; c itself is unchanged.
+func (c *Config) Overlay(name string, data []byte) (*Config, []Diagnostic, error) {
+	p := &parser{cfg: newConfig(name), seen: make(map[string]int)}
+	for k, s := range c.vals {
+		if s.file == "" && !s.override {
+			s.file = c.name
+		}
+		p.cfg.vals[k] = s
+	}
+	p.file(data)
+	p.checkStatus()
+	p.diags = append(p.diags, validate(p.cfg)...)
+	sortDiagnostics(p.diags)
+	if err := errorsIn(p.diags); err != nil {
+		return nil, p.diags, err
+	}
+	return p.cfg, p.diags, nil
+}
+
 type parser struct {
 	cfg   *Config
 	diags []Diagnostic

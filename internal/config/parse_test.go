@@ -124,7 +124,7 @@ func TestDialectErrors(t *testing.T) {
 		{"=YES", "", "starts with '='", 1},
 		{"ftpd_banner=a\x00b", "ftpd_banner", "control character", 1},
 		{"ftpd_banner=a\rb", "ftpd_banner", "control character", 1},
-		{"dirmessage_enable=YES", "dirmessage_enable", "not implemented in this version (planned: messages, access files and command lists)", 1},
+		{"xferlog_std_format=YES", "xferlog_std_format", "not implemented in this version (planned: xferlog and log files)", 1},
 		{"dsa_cert_file=/etc/dsa.pem", "dsa_cert_file", "DSA keys are obsolete", 1},
 		{"tcp_wrappers=YES", "tcp_wrappers", "IP access lists", 1},
 	} {
@@ -137,7 +137,7 @@ func TestDialectErrors(t *testing.T) {
 
 func TestStatusRules(t *testing.T) {
 	// Later and Refused keys at their default are accepted, in any spelling of the default.
-	parseOK(t, "anonymous_enable=NO\ndirmessage_enable=no\nchown_upload_mode=00600\npam_service_name=ftp\n"+
+	parseOK(t, "anonymous_enable=NO\nxferlog_std_format=no\nchown_upload_mode=00600\npam_service_name=ftp\n"+
 		"dsa_cert_file=\ntcp_wrappers=0\nftp_enable=TRUE")
 	// Not-needed keys take any valid value.
 	c := parseOK(t, "anonymous_enable=NO\nseccomp_sandbox=NO\nisolate=NO\nbackground=YES\nnopriv_user=ftpsecure")
@@ -145,10 +145,10 @@ func TestStatusRules(t *testing.T) {
 		t.Error("seccomp_sandbox: the value read is lost")
 	}
 	// The final value counts: an override can put a Later key back to its default.
-	parseOK(t, "anonymous_enable=NO\ndirmessage_enable=YES", "dirmessage_enable=NO")
-	d := firstError(t, "anonymous_enable=NO\n", "dirmessage_enable=YES")
-	if d.File != "-o" || d.Line != 0 || d.String() != "-o: error: dirmessage_enable: YES is not implemented in this "+
-		"version (planned: messages, access files and command lists); remove the setting or set it to its default (NO)" {
+	parseOK(t, "anonymous_enable=NO\nxferlog_std_format=YES", "xferlog_std_format=NO")
+	d := firstError(t, "anonymous_enable=NO\n", "xferlog_std_format=YES")
+	if d.File != "-o" || d.Line != 0 || d.String() != "-o: error: xferlog_std_format: YES is not implemented in this "+
+		"version (planned: xferlog and log files); remove the setting or set it to its default (NO)" {
 		t.Errorf("override error: %s", d)
 	}
 }
@@ -277,5 +277,28 @@ func TestNormalize(t *testing.T) {
 	again := parseOK(t, want)
 	if string(again.Normalize()) != want {
 		t.Error("Normalize does not round-trip")
+	}
+}
+
+func TestOverlay(t *testing.T) {
+	base, _, err := Parse("base.conf", []byte("anonymous_enable=NO\nwrite_enable=NO\nlocal_umask=022\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, diags, err := base.Overlay("users/alice", []byte("write_enable=YES\n"))
+	if err != nil || len(diags) != 0 {
+		t.Fatalf("Overlay: %v %v", err, diags)
+	}
+	if !user.Bool("write_enable") || base.Bool("write_enable") {
+		t.Error("the overlay did not apply, or changed the base")
+	}
+	if got := user.Where("write_enable"); got != "users/alice:1" {
+		t.Errorf("Where(write_enable) = %q", got)
+	}
+	if got := user.Where("local_umask"); got != "base.conf:3" {
+		t.Errorf("Where(local_umask) = %q", got)
+	}
+	if _, _, err := base.Overlay("users/bob", []byte("no_such_key=1\n")); err == nil || !strings.Contains(err.Error(), "users/bob:1") {
+		t.Errorf("a bad overlay line: %v", err)
 	}
 }

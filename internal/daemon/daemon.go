@@ -53,23 +53,23 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 		}
 		d.users, a = users, users
 	}
-	opts, err := ftpOptions(cfg, a)
-	if err != nil {
-		return nil, err
-	}
+	var err error
 	if d.tls, err = buildTLS(cfg, log); err != nil {
 		return nil, err
 	}
 	for _, w := range d.tls.warnings {
 		log.Warn(w)
 	}
-	opts.TLS = d.tls.opts
-	opts.Logger = log
-	opts.Limiter = access.NewLimiter(cfg.Int("max_clients"), cfg.Int("max_per_ip"))
-	if d.ftp, err = ftp.NewServer(opts); err != nil {
+	sh := &shared{auth: a, tls: d.tls, log: log,
+		limiter: access.NewLimiter(cfg.Int("max_clients"), cfg.Int("max_per_ip"))}
+	opts, err := sh.serverOptions(cfg)
+	if err != nil {
 		return nil, err
 	}
-	if d.listeners, err = listenControl(cfg, d.tls.opts.Config != nil); err != nil {
+	if d.ftp, err = ftp.NewServer(*opts); err != nil {
+		return nil, err
+	}
+	if d.listeners, err = listenControl(cfg, d.tls.config != nil); err != nil {
 		return nil, err
 	}
 	return d, nil

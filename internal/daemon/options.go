@@ -3,6 +3,7 @@ package daemon
 import (
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net"
 	"net/netip"
 	"time"
@@ -15,18 +16,53 @@ import (
 	"wharf/internal/vfs/localfs"
 )
 
-// ftpOptions translates the config into the FTP engine's Options. It is
-// the only place that knows both the key names and the engine's fields.
-func ftpOptions(c *config.Config, a auth.Authenticator) (ftp.Options, error) {
+// shared are the parts of the engine's options that do not depend on
+// which config (the server's or a user's overlay) they are built from.
+type shared struct {
+	auth    auth.Authenticator
+	tls     tlsSetup
+	limiter ftp.ConnLimiter
+	log     *slog.Logger
+}
+
+// ftpOptions translates a config into the FTP engine's Options. It is the
+// only place that knows both the key names and the engine's fields.
+func (sh *shared) ftpOptions(c *config.Config) (*ftp.Options, error) {
+	o, err := baseOptions(c, sh.auth)
+	if err != nil {
+		return nil, err
+	}
+	if o.Banner, err = bannerText(c); err != nil {
+		return nil, err
+	}
+	if o.Policy, err = buildPolicy(c); err != nil {
+		return nil, err
+	}
+	o.TLS = sh.tls.tlsOptions(c)
+	o.Logger, o.Limiter = sh.log, sh.limiter
+	return o, nil
+}
+
+// serverOptions are the server's options: ftpOptions plus the per-user
+// overlays of user_config_dir (which do not nest).
+func (sh *shared) serverOptions(c *config.Config) (*ftp.Options, error) {
+	o, err := sh.ftpOptions(c)
+	if err != nil {
+		return nil, err
+	}
+	o.Policy.ForUser = perUserOptions(c, sh.ftpOptions)
+	return o, nil
+}
+
+func baseOptions(c *config.Config, a auth.Authenticator) (*ftp.Options, error) {
 	pasvAddr, err := pasvAddress(c)
 	if err != nil {
-		return ftp.Options{}, err
+		return nil, err
 	}
 	secs := func(key string) time.Duration { return time.Duration(c.Int(key)) * time.Second }
-	return ftp.Options{
+	return &ftp.Options{
 		Auth:                 a,
 		OpenFS:               openFS(c),
-		Banner:               c.Str("ftpd_banner"),
 		LocalEnable:          c.Bool("local_enable"),
 		AnonymousEnable:      c.Bool("anonymous_enable"),
 		AnonRoot:             c.Str("anon_root"),

@@ -17,7 +17,7 @@ import (
 // tlsSetup is FTPS's part of the daemon: the options for the engine and
 // the certificate store that SIGHUP reloads.
 type tlsSetup struct {
-	opts     ftp.TLSOptions
+	config   *tls.Config // nil: FTPS off
 	store    *certs.Store
 	warnings []string
 }
@@ -57,20 +57,25 @@ func buildTLS(c *config.Config, log *slog.Logger) (tlsSetup, error) {
 			return nil
 		}
 	}
-	return tlsSetup{
-		store:    store,
-		warnings: warnings,
-		opts: ftp.TLSOptions{
-			Config:           cfg,
-			ForceLocalLogins: c.Bool("force_local_logins_ssl"),
-			ForceLocalData:   c.Bool("force_local_data_ssl"),
-			ForceAnonLogins:  c.Bool("force_anon_logins_ssl"),
-			ForceAnonData:    c.Bool("force_anon_data_ssl"),
-			AllowAnon:        c.Bool("allow_anon_ssl"),
-			RequireReuse:     c.Bool("require_ssl_reuse"),
-			StrictReadEOF:    c.Bool("strict_ssl_read_eof"),
-		},
-	}, nil
+	return tlsSetup{store: store, warnings: warnings, config: cfg}, nil
+}
+
+// tlsOptions are the engine's FTPS options for config c (the server's, or
+// a user's overlay: the force_* keys may differ per user).
+func (t tlsSetup) tlsOptions(c *config.Config) ftp.TLSOptions {
+	if t.config == nil {
+		return ftp.TLSOptions{}
+	}
+	return ftp.TLSOptions{
+		Config:           t.config,
+		ForceLocalLogins: c.Bool("force_local_logins_ssl"),
+		ForceLocalData:   c.Bool("force_local_data_ssl"),
+		ForceAnonLogins:  c.Bool("force_anon_logins_ssl"),
+		ForceAnonData:    c.Bool("force_anon_data_ssl"),
+		AllowAnon:        c.Bool("allow_anon_ssl"),
+		RequireReuse:     c.Bool("require_ssl_reuse"),
+		StrictReadEOF:    c.Bool("strict_ssl_read_eof"),
+	}
 }
 
 // tlsVersions turns ssl_tlsv1..ssl_tlsv1_3 into Go's min/max. SSL 2 and 3

@@ -41,8 +41,12 @@ type Policy struct {
 const messageLimit = 4096
 
 // cmdPermitted applies cmds_allowed and cmds_denied.
+// As in vsftpd they apply after login: USER, PASS and QUIT always work.
 func (s *session) cmdPermitted(verb string) bool {
 	p := &s.opts.Policy
+	if s.ident == nil {
+		return true
+	}
 	if p.CmdsAllowed != nil && !p.CmdsAllowed[verb] {
 		return false
 	}
@@ -74,7 +78,9 @@ func (s *session) checkUser(name string) error {
 		return reply(530, "Login refused: this account's configuration is broken. Ask the administrator.")
 	}
 	if o != nil {
-		s.opts = o
+		uo := *o
+		uo.fillDefaults()
+		s.opts = &uo
 	}
 	return nil
 }
