@@ -5,8 +5,10 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"wharf/internal/ftp/dataconn"
@@ -37,7 +39,9 @@ func (x *transfer) isDone() bool {
 func (x *transfer) wait() { <-x.done }
 
 // abort interrupts the transfer wherever it is: waiting for the client to
-// connect, connecting, or copying.
+// connect, connecting, or copying. It closes the data connection rather
+// than setting a deadline in the past: the copy loops refresh the deadline
+// before every chunk, which would undo an abort landing just before.
 func (x *transfer) abort() {
 	x.aborted.Store(true)
 	x.cancel()
@@ -47,7 +51,7 @@ func (x *transfer) abort() {
 		x.pasv.Close()
 	}
 	if x.data != nil {
-		x.data.SetDeadline(time.Unix(1, 0))
+		x.data.Close()
 	}
 }
 
@@ -227,9 +231,15 @@ func (s *session) logTransfer(job xferJob, n int64, d time.Duration, err error, 
 	s.log.Info("transfer", attrs...)
 }
 
+// isNetErr reports that the data connection itself failed. Besides
+// *net.OpError this covers what an upload's splice(2) returns: the os
+// package reports it as a *fs.PathError naming the file, but a reset or an
+// expired deadline there is still the client's connection, not the disk.
 func isNetErr(err error) bool {
 	var ne *net.OpError
-	return errors.As(err, &ne) || errors.Is(err, net.ErrClosed)
+	return errors.As(err, &ne) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE)
 }
 
 func dataErrText(err error) string {
