@@ -292,4 +292,24 @@ var wharfKeys = []Key{
 	impl("state_dir", TypeString, "/var/lib/wharf", "directory for Wharf's state (bans, TOTP, quotas)"),
 	impl("log_format", TypeString, "text", "log format: text or json"),
 	impl("log_level", TypeString, "info", "least severe log level written: debug, info, warn or error"),
+
+	// SFTP (SSH), for the same users, roots and permissions as FTP.
+	impl("sftp_enable", TypeBool, "NO", "also serve SFTP (the SSH sftp subsystem only: no shell, exec or "+
+		"forwarding) on sftp_listen_port"),
+	impl("sftp_listen_port", TypeInt, "22", "SFTP (SSH) port"),
+	impl("sftp_listen_address", TypeString, "", "address the SFTP socket binds to (none: every IPv4 and IPv6 "+
+		"address)"),
+	impl("sftp_host_key_files", TypeString, "", "comma-separated SSH host private key files (OpenSSH format, "+
+		"unencrypted); none: ed25519, ECDSA P-256 and RSA 3072 keys generated once in state_dir/ssh and kept"),
+	impl("sftp_max_channels", TypeInt, "10", "most SFTP sessions (channels) open at once on one SSH connection"),
+	impl("sftp_kex", TypeString, "", "comma-separated SSH key exchange algorithms (none: "+
+		"mlkem768x25519-sha256,curve25519-sha256,diffie-hellman-group16-sha512; ecdh-sha2-nistp256/384/521 "+
+		"may be added; SHA-1 groups are refused)"),
+	impl("sftp_ciphers", TypeString, "", "comma-separated SSH ciphers (none: chacha20-poly1305@openssh.com,"+
+		"aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr; CBC is refused)"),
+	impl("sftp_macs", TypeString, "", "comma-separated SSH MACs (none: hmac-sha2-256-etm@openssh.com,"+
+		"hmac-sha2-512-etm@openssh.com,hmac-sha2-256,hmac-sha2-512; the last two serve libssh2 before 1.11; "+
+		"SHA-1 is refused)"),
+	impl("sftp_host_key_algorithms", TypeString, "", "comma-separated host key algorithms offered (none: "+
+		"ssh-ed25519,rsa-sha2-512,rsa-sha2-256; add ecdsa-sha2-nistp256 to offer the ECDSA key)"),
 }

@@ -123,7 +123,9 @@ var implementedKeys = strings.Fields(`listen listen_ipv6 listen_port listen_addr
 	ssl_tlsv1 ssl_tlsv1_1 ssl_tlsv1_2 ssl_tlsv1_3 require_ssl_reuse ssl_request_cert require_cert validate_cert
 	strict_ssl_read_eof debug_ssl ssl_sni_hostname
 	user_config_dir anon_world_readable_only deny_email_enable banned_email_file secure_email_list_enable
-	email_password_file banner_file dirmessage_enable message_file hide_file deny_file cmds_allowed cmds_denied`)
+	email_password_file banner_file dirmessage_enable message_file hide_file deny_file cmds_allowed cmds_denied
+	sftp_enable sftp_listen_port sftp_listen_address sftp_host_key_files sftp_max_channels sftp_kex sftp_ciphers
+	sftp_macs sftp_host_key_algorithms`)
 
 func TestImplementedKeys(t *testing.T) {
 	want := map[string]bool{}

@@ -61,7 +61,7 @@ func (v *validator) ranges() {
 }
 
 func (v *validator) ports() {
-	for _, key := range []string{"listen_port", "ftp_data_port"} {
+	for _, key := range []string{"listen_port", "ftp_data_port", "sftp_listen_port"} {
 		if n := v.c.Int(key); n < 1 || n > 65535 {
 			v.report(key, Error, "%d is not a TCP port: use 1-65535", n)
 		}
