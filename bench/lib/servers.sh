@@ -1,0 +1,269 @@
+# bench/lib/servers.sh: the configs of the five servers, and starting and
+# stopping them by PID. Sourced by bench/run.sh.
+#
+# Fairness rules, the same for every server: 127.0.0.1 only, the same control
+# port and passive range (21000-29999), the same user and data directory,
+# chroot/confinement to that directory, sendfile on where it is a setting,
+# no reverse DNS, no per-session or per-transfer logging, no connection
+# limits below what 300 clients need. Security features that are on by
+# default (vsftpd's per-session network namespace, ProFTPD's mod_delay) are
+# left at their defaults: they are part of what an administrator runs.
+
+# as_user: the unprivileged launcher for the servers that never need root.
+as_user() { setpriv --reuid="$USER_NAME" --regid="$USER_NAME" --clear-groups "$@"; }
+
+write_configs() {
+	mkdir -p "$CONF" "$WORK/state" "$WORK/vsftpd-empty"
+	chmod 755 "$WORK/vsftpd-empty"
+	chown "$USER_NAME:" "$WORK/state"
+	write_wharf
+	write_vsftpd
+	write_proftpd
+	write_pureftpd
+	write_pyftpdlib
+}
+
+write_wharf() {
+	rm -f "$CONF/wharf.users"
+	echo "$PASS" | "$BIN/wharf" user add -f "$CONF/wharf.users" -home "$DATA" "$USER_NAME" >/dev/null
+	chown "$USER_NAME:" "$CONF/wharf.users"
+	cat >"$CONF/wharf.conf" <<-EOF
+		listen=YES
+		listen_address=127.0.0.1
+		listen_port=$PORT
+		local_enable=YES
+		write_enable=YES
+		local_umask=022
+		anonymous_enable=NO
+		users_file=$CONF/wharf.users
+		state_dir=$WORK/state
+		pasv_enable=YES
+		pasv_min_port=$PASV_MIN
+		pasv_max_port=$PASV_MAX
+		max_clients=0
+		max_per_ip=0
+		use_sendfile=YES
+		xferlog_enable=NO
+		log_ftp_protocol=NO
+		log_level=warn
+		idle_session_timeout=600
+	EOF
+	echo "setpriv --reuid=$USER_NAME --regid=$USER_NAME --clear-groups wharf serve -c wharf.conf" >"$CONF/wharf.cmd"
+}
+
+write_vsftpd() {
+	# pam_service_name names no file in /etc/pam.d, so PAM uses
+	# /etc/pam.d/other (pam_unix against /etc/shadow) and nothing is added
+	# to the system's PAM configuration.
+	cat >"$CONF/vsftpd.conf" <<-EOF
+		listen=YES
+		listen_ipv6=NO
+		listen_address=127.0.0.1
+		listen_port=$PORT
+		background=NO
+		anonymous_enable=NO
+		local_enable=YES
+		write_enable=YES
+		local_umask=022
+		chroot_local_user=YES
+		allow_writeable_chroot=YES
+		secure_chroot_dir=$WORK/vsftpd-empty
+		pam_service_name=wharf-bench-vsftpd
+		pasv_enable=YES
+		pasv_min_port=$PASV_MIN
+		pasv_max_port=$PASV_MAX
+		use_sendfile=YES
+		max_clients=0
+		max_per_ip=0
+		xferlog_enable=NO
+		syslog_enable=NO
+		dual_log_enable=NO
+		log_ftp_protocol=NO
+		tcp_wrappers=NO
+		idle_session_timeout=600
+	EOF
+	echo "vsftpd vsftpd.conf" >"$CONF/vsftpd.cmd"
+}
+
+write_proftpd() {
+	cat >"$CONF/proftpd.conf" <<-EOF
+		ServerName "proftpd bench"
+		ServerType standalone
+		DefaultServer on
+		Port $PORT
+		DefaultAddress 127.0.0.1
+		SocketBindTight on
+		UseIPv6 off
+		User nobody
+		Group nogroup
+		Umask 022
+		MaxInstances 2000
+		MaxClients none
+		MaxClientsPerHost none
+		PassivePorts $PASV_MIN $PASV_MAX
+		UseSendfile on
+		UseReverseDNS off
+		<IfModule mod_ident.c>
+		  IdentLookups off
+		</IfModule>
+		DefaultRoot ~
+		RequireValidShell off
+		AuthOrder mod_auth_unix.c
+		<IfModule mod_auth_pam.c>
+		  AuthPAM off
+		</IfModule>
+		AllowOverwrite on
+		TimeoutIdle 600
+		WtmpLog off
+		TransferLog NONE
+		SystemLog NONE
+		ScoreboardFile $WORK/proftpd.scoreboard
+		PidFile $WORK/proftpd.pid
+	EOF
+	echo "proftpd -n -q -c proftpd.conf" >"$CONF/proftpd.cmd"
+}
+
+PUREFTPD_ARGS=()
+write_pureftpd() {
+	# -S address,port  -l unix: /etc/shadow  -A: chroot everyone  -E: no
+	# anonymous  -H: no reverse DNS  -c/-C: max clients, per address
+	# -p: passive range  -L: list up to 200,000 files (the default, 2,000,
+	# would truncate the listing workloads)  -f none: no syslog  -u 1: any
+	# uid may log in  -I: idle timeout in minutes
+	PUREFTPD_ARGS=(-S "127.0.0.1,$PORT" -4 -l unix -A -E -H -c 2000 -C 2000
+		-p "$PASV_MIN:$PASV_MAX" -L 200000:8 -f none -u 1 -I 10)
+	echo "pure-ftpd ${PUREFTPD_ARGS[*]}" >"$CONF/pure-ftpd.cmd"
+}
+
+write_pyftpdlib() {
+	install -m 600 -o "$USER_NAME" /dev/null "$CONF/pyftpdlib.password"
+	echo "$PASS" >"$CONF/pyftpdlib.password"
+	echo "setpriv --reuid=$USER_NAME ... python3 bench/peers/pyftpd_serve.py $PORT data $USER_NAME pyftpdlib.password $PASV_MIN $PASV_MAX" >"$CONF/pyftpdlib.cmd"
+}
+
+SERVER_PID=""
+SERVER_NAME=""
+
+# start_server NAME: start one server in the background, set SERVER_PID,
+# and wait until it listens.
+start_server() {
+	local name=$1 logf=$LOGS/$1.log
+	SERVER_NAME=$name
+	case $name in
+	wharf)
+		as_user "$BIN/wharf" serve -c "$CONF/wharf.conf" >>"$logf" 2>&1 &
+		;;
+	vsftpd)
+		LD_LIBRARY_PATH=$PEER_LIBS "$PEERS/vsftpd/usr/sbin/vsftpd" "$CONF/vsftpd.conf" >>"$logf" 2>&1 </dev/null &
+		;;
+	proftpd)
+		LD_LIBRARY_PATH=$PEER_LIBS "$PEERS/proftpd/usr/sbin/proftpd" -n -q -c "$CONF/proftpd.conf" >>"$logf" 2>&1 </dev/null &
+		;;
+	pure-ftpd)
+		LD_LIBRARY_PATH=$PEER_LIBS "$PEERS/pure-ftpd/usr/sbin/pure-ftpd" "${PUREFTPD_ARGS[@]}" >>"$logf" 2>&1 </dev/null &
+		;;
+	pyftpdlib)
+		PYTHONPATH=$PEERS/pyftpdlib/usr/lib/python3/dist-packages as_user /usr/bin/python3 \
+			"$BENCH/peers/pyftpd_serve.py" "$PORT" "$DATA" "$USER_NAME" "$CONF/pyftpdlib.password" \
+			"$PASV_MIN" "$PASV_MAX" >>"$logf" 2>&1 </dev/null &
+		;;
+	*) die "unknown server $name" ;;
+	esac
+	SERVER_PID=$!
+	wait_listening "$name"
+}
+
+wait_listening() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		kill -0 "$SERVER_PID" 2>/dev/null || die "$1 exited at start; see $LOGS/$1.log"
+		if ss -Htln "sport = :$PORT" | grep -q .; then
+			sleep 0.2
+			return
+		fi
+		sleep 0.05
+	done
+	die "$1 does not listen on $PORT after 10 s; see $LOGS/$1.log"
+}
+
+# descendants PID: every process below PID, from /proc.
+descendants() {
+	local kid
+	for kid in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		echo "$kid"
+		descendants "$kid"
+	done
+}
+
+# stop_server: SIGTERM the server by PID, wait, then SIGKILL what is left
+# of its process tree (by PID: forked sessions of vsftpd/ProFTPD/Pure-FTPd).
+stop_server() {
+	[[ -n $SERVER_PID ]] || return 0
+	local pid=$SERVER_PID kids i
+	kids=$(descendants "$pid")
+	kill -TERM "$pid" 2>/dev/null || true
+	for ((i = 0; i < 300; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -KILL "$pid" $kids 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	SERVER_PID=""
+	# Let the port and the kernel settle before the next server.
+	for ((i = 0; i < 100; i++)); do
+		ss -Htln "sport = :$PORT" | grep -q . || break
+		sleep 0.05
+	done
+}
+
+write_header() {
+	local elapsed=$1
+	cat <<-EOF
+		# Wharf benchmark results
+
+		Produced by \`bench/run.sh${RUN_ARGS:+ $RUN_ARGS}\` on $(date -u '+%Y-%m-%d %H:%M UTC'), in $((elapsed / 60)) min $((elapsed % 60)) s.
+		Every figure is from that one run, on one machine, over 127.0.0.1, with the same Go client (\`bench/loadgen\`) for every server.
+		Each run of each workload starts the server afresh; runs are interleaved (run *r* starts every server once, in an order rotated by *r*).
+
+		## Machine
+
+		- CPU: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores (\`nproc\`)
+		- Memory: $(free -m | awk '/^Mem:/ {print $2}') MiB
+		- Kernel: $(uname -r); $(. /etc/os-release && echo "$PRETTY_NAME")
+		- Data directory: $(df -T "$DATA" | awk 'NR==2 {print $2}') (\`bench/.work/data\`), files read from page cache
+
+		## Versions
+
+		- Wharf: $("$BIN/wharf" version 2>&1 | head -1) (commit $(cd "$ROOT" && git rev-parse --short HEAD)$(cd "$ROOT" && [[ -z $(git status --porcelain -- cmd internal go.mod go.sum 2>/dev/null) ]] || echo ", built from a working tree with uncommitted engine changes")), $(go version | awk '{print $3}')
+		- vsftpd: Debian $(peer_version vsftpd)
+		- ProFTPD: Debian $(peer_version proftpd)
+		- Pure-FTPd: Debian $(peer_version pure-ftpd)
+		- pyftpdlib: Debian $(peer_version pyftpdlib), $(/usr/bin/python3 --version)
+
+		## Results
+
+	EOF
+}
+
+write_footer() {
+	local s
+	echo "## Configs"
+	echo
+	echo "Control port $PORT and passive ports $PASV_MIN-$PASV_MAX on 127.0.0.1 for every server; paths below are under bench/.work."
+	echo "User $USER_NAME (a system account made by useradd; Wharf and pyftpdlib have it in their own user lists, with the same password)."
+	echo
+	for s in wharf vsftpd proftpd pure-ftpd pyftpdlib; do
+		echo "### $s"
+		echo
+		echo '```'
+		echo "\$ $(sed "s|$WORK/||g" "$CONF/$s.cmd")"
+		case $s in
+		wharf) sed "s|$WORK/||g" "$CONF/wharf.conf" ;;
+		vsftpd) sed "s|$WORK/||g" "$CONF/vsftpd.conf" ;;
+		proftpd) sed "s|$WORK/||g" "$CONF/proftpd.conf" ;;
+		pyftpdlib) sed -n '/^def main/,/serve_forever/p' "$BENCH/peers/pyftpd_serve.py" ;;
+		esac
+		echo '```'
+		echo
+	done
+}

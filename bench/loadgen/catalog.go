@@ -1,0 +1,84 @@
+package main
+
+// Metric is one measured quantity of a workload.
+type Metric struct {
+	Key    string // key in Record.Metrics
+	Label  string // column heading, with the unit
+	Higher bool   // higher is better (throughput) rather than lower (time, memory)
+	Digits int    // decimals shown
+	Ratio  bool   // show the ratio to Wharf for this metric
+}
+
+// Workload is one benchmark of the catalog.
+type Workload struct {
+	Name  string
+	Title string
+	// Metrics shown in the table, in order.
+	Metrics []Metric
+	// NotBuilt marks a row the issue asks for whose feature does not exist
+	// yet: it is printed as "n/a (not built yet)".
+	NotBuilt bool
+	// Ceiling workloads run without a server: their rows are copy methods.
+	Ceiling bool
+	// Of names the ceiling metric ("ceiling/<server>") this workload's
+	// first metric is shown as a fraction of.
+	Of string
+}
+
+var (
+	mbps    = Metric{Key: "MBps", Label: "MB/s", Higher: true, Ratio: true}
+	secs    = Metric{Key: "seconds", Label: "time s", Digits: 3, Ratio: true}
+	failed  = Metric{Key: "failed", Label: "failed"}
+	peakRSS = Metric{Key: "peak_rss_mib", Label: "peak RSS MiB", Digits: 1, Ratio: true}
+	lines   = Metric{Key: "lines", Label: "lines"}
+	// baseRSS is the tree's RSS just before the listing, after login.
+	baseRSS = Metric{Key: "base_rss_mib", Label: "RSS before MiB", Digits: 1}
+)
+
+// catalog is every workload, in the order of the report.
+var catalog = []Workload{
+	{Name: "ceiling", Title: "Ceiling: 1 GiB over a bare loopback TCP copy, no protocol", Ceiling: true,
+		Metrics: []Metric{{Key: "MBps", Label: "MB/s", Higher: true}}},
+	{Name: "retr1g", Title: "RETR of a 1 GiB file from page cache, one stream",
+		Metrics: []Metric{mbps}, Of: "ceiling/" + ceilRetr},
+	{Name: "stor1g", Title: "STOR of 1 GiB, one stream",
+		Metrics: []Metric{mbps}, Of: "ceiling/" + ceilStor},
+	{Name: "login300", Title: "300 clients connect and log in at once",
+		Metrics: []Metric{secs, failed}},
+	{Name: "retr300", Title: "300 concurrent RETRs of a 10 MiB file",
+		Metrics: []Metric{secs, mbps, failed}},
+	{Name: "stor100", Title: "100 concurrent STORs of 10 MiB",
+		Metrics: []Metric{secs, mbps, failed}},
+	{Name: "idle300", Title: "300 logged-in idle sessions: memory of all the server's processes",
+		Metrics: []Metric{
+			{Key: "rss_mib", Label: "RSS MiB", Digits: 1, Ratio: true},
+			{Key: "pss_mib", Label: "PSS MiB", Digits: 1, Ratio: true},
+			{Key: "procs", Label: "processes"},
+			{Key: "base_rss_mib", Label: "RSS before MiB", Digits: 1},
+			failed,
+		}},
+	{Name: "list20k", Title: "LIST of a directory of 20,000 files", Metrics: []Metric{secs, peakRSS, baseRSS, lines}},
+	{Name: "list100k", Title: "LIST of a directory of 100,000 files", Metrics: []Metric{secs, peakRSS, baseRSS, lines}},
+	{Name: "nlst20k", Title: "NLST of a directory of 20,000 files", Metrics: []Metric{secs, peakRSS, baseRSS, lines}},
+	{Name: "nlst100k", Title: "NLST of a directory of 100,000 files", Metrics: []Metric{secs, peakRSS, baseRSS, lines}},
+	{Name: "smallstor", Title: "2,000 STORs of 4 KiB in one session",
+		Metrics: []Metric{{Key: "files_per_s", Label: "files/s", Higher: true, Ratio: true}, failed}},
+	{Name: "ftps1g", Title: "FTPS (explicit, PROT P) RETR and STOR of 1 GiB", NotBuilt: true},
+	{Name: "ftps100", Title: "100 concurrent FTPS logins with data transfers", NotBuilt: true},
+	{Name: "sftp1g", Title: "SFTP upload and download of 1 GiB (vs OpenSSH sftp-server)", NotBuilt: true},
+}
+
+// Names of the ceiling rows the transfer tables are compared with.
+const (
+	ceilRetr = "sendfile 64 KiB blocking loop, Nagle on"
+	ceilStor = "splice socket to file (os.File.ReadFrom)"
+)
+
+func lookup(name string) (Workload, bool) {
+	for _, w := range catalog {
+		if w.Name == name {
+			return w, true
+		}
+	}
+	return Workload{}, false
+}

@@ -1,0 +1,57 @@
+// Command loadgen drives FTP servers with the benchmark workloads of
+// bench/run.sh and turns the results into tables.
+//
+//	loadgen prepare -data DIR
+//	    create the data set (1 GiB and 10 MiB files, directories of
+//	    20,000 and 100,000 files) if it is not there yet
+//	loadgen run -w WORKLOAD -server NAME -addr HOST:PORT -user U -pass P
+//	        -pid PID -data DIR -rep N -out FILE.jsonl
+//	    run one repetition of one workload against one server and append
+//	    a JSON record per result to FILE.jsonl
+//	loadgen report -in FILE.jsonl [-md RESULTS.md -header FILE -footer FILE]
+//	    print one table per workload (median, min-max, ratio to Wharf) and
+//	    optionally write them as Markdown between a header and a footer
+//	loadgen list
+//	    list the workloads
+//
+// It only ever talks to the address it is given (bench/run.sh gives it
+// 127.0.0.1 ports).
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func realMain(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: loadgen prepare|run|report|list [flags]")
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "prepare":
+		err = cmdPrepare(args[1:], stderr)
+	case "run":
+		err = cmdRun(args[1:], stdout, stderr)
+	case "report":
+		err = cmdReport(args[1:], stdout, stderr)
+	case "list":
+		for _, w := range catalog {
+			fmt.Fprintf(stdout, "%-10s %s\n", w.Name, w.Title)
+		}
+	default:
+		fmt.Fprintf(stderr, "loadgen: unknown command %q\n", args[0])
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "loadgen:", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"wharf/bench/loadgen/ftpc"
+)
+
+// Record is one result line of the JSONL file.
+type Record struct {
+	Workload string             `json:"workload"`
+	Server   string             `json:"server"`
+	Rep      int                `json:"rep"`
+	Metrics  map[string]float64 `json:"metrics,omitempty"`
+	Error    string             `json:"error,omitempty"`
+	Time     time.Time          `json:"time"`
+}
+
+// env is what a workload needs to reach its server.
+type env struct {
+	server  string
+	addr    string
+	user    string
+	pass    string
+	pid     int    // the server's PID, for memory figures (0: none)
+	data    string // the data directory every server serves, as a local path
+	rep     int
+	clients int // overrides the workload's client count when > 0
+	pasv    bool
+	timeout time.Duration
+	log     io.Writer
+}
+
+type runFunc func(e *env) ([]Record, error)
+
+var runners = map[string]runFunc{
+	"ceiling":   runCeiling,
+	"retr1g":    runRetr1G,
+	"stor1g":    runStor1G,
+	"login300":  runLoginStorm,
+	"retr300":   runRetrMany,
+	"stor100":   runStorMany,
+	"idle300":   runIdle,
+	"list20k":   listing("LIST", "d20k", 20000),
+	"list100k":  listing("LIST", "d100k", 100000),
+	"nlst20k":   listing("NLST", "d20k", 20000),
+	"nlst100k":  listing("NLST", "d100k", 100000),
+	"smallstor": runSmallStor,
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var e env
+	var wl, out string
+	fs.StringVar(&wl, "w", "", "workload (see `loadgen list`)")
+	fs.StringVar(&e.server, "server", "", "server label for the results")
+	fs.StringVar(&e.addr, "addr", "127.0.0.1:2121", "server control address")
+	fs.StringVar(&e.user, "user", "", "login name")
+	fs.StringVar(&e.pass, "pass", "", "password")
+	fs.IntVar(&e.pid, "pid", 0, "server PID (memory figures walk its process tree)")
+	fs.StringVar(&e.data, "data", "", "local path of the directory the server serves as the user's root")
+	fs.IntVar(&e.rep, "rep", 1, "repetition number, recorded")
+	fs.IntVar(&e.clients, "clients", 0, "override the workload's number of clients (for quick tests)")
+	fs.BoolVar(&e.pasv, "pasv", false, "use PASV instead of EPSV")
+	fs.DurationVar(&e.timeout, "timeout", 90*time.Second, "per reply and per connect")
+	fs.StringVar(&out, "out", "", "append JSON records to this file (default: stdout)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	run, ok := runners[wl]
+	if !ok {
+		return fmt.Errorf("unknown workload %q", wl)
+	}
+	if e.server == "" && wl != "ceiling" {
+		return errors.New("-server is required")
+	}
+	e.log = stderr
+	recs, err := run(&e)
+	if err != nil {
+		recs = append(recs, Record{Workload: wl, Server: e.server, Error: err.Error()})
+	}
+	return writeRecords(recs, wl, &e, out, stdout, stderr)
+}
+
+func writeRecords(recs []Record, wl string, e *env, out string, stdout, stderr io.Writer) error {
+	w := stdout
+	if out != "" {
+		f, err := os.OpenFile(out, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	enc := json.NewEncoder(w)
+	for _, r := range recs {
+		r.Workload, r.Rep, r.Time = wl, e.rep, time.Now().UTC()
+		if r.Server == "" {
+			r.Server = e.server
+		}
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "  %-9s %-10s rep %d: %s\n", wl, r.Server, e.rep, summary(r))
+	}
+	return nil
+}
+
+func summary(r Record) string {
+	if r.Error != "" {
+		return "ERROR " + r.Error
+	}
+	keys := make([]string, 0, len(r.Metrics))
+	for k := range r.Metrics {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s=%.4g ", k, r.Metrics[k])
+	}
+	return b.String()
+}
+
+// one makes the single record most workloads return.
+func one(m map[string]float64) []Record { return []Record{{Metrics: m}} }
+
+// dial connects and logs in.
+func (e *env) dial(ctx context.Context) (*ftpc.Conn, error) {
+	c, err := ftpc.Dial(ctx, e.addr, ftpc.Options{Timeout: e.timeout})
+	if err != nil {
+		return nil, err
+	}
+	c.PASV = e.pasv
+	if err := c.Login(e.user, e.pass); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// dialBinary is dial followed by TYPE I.
+func (e *env) dialBinary(ctx context.Context) (*ftpc.Conn, error) {
+	c, err := e.dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Binary(); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// n is the number of clients: the workload's own unless overridden.
+func (e *env) n(def int) int {
+	if e.clients > 0 {
+		return e.clients
+	}
+	return def
+}
+
+// loginMany opens n logged-in binary-mode sessions, at most par at a time
+// so that no server's listen backlog overflows: this is setup, not what
+// is measured. Sessions that fail are counted, not fatal.
+func (e *env) loginMany(n, par int) (conns []*ftpc.Conn, failures int, firstErr error) {
+	conns = make([]*ftpc.Conn, n)
+	errs := make([]error, n)
+	sem := make(chan struct{}, par)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			conns[i], errs[i] = e.dialBinary(context.Background())
+		}()
+	}
+	wg.Wait()
+	ok := conns[:0]
+	for i, c := range conns {
+		if errs[i] != nil {
+			failures++
+			if firstErr == nil {
+				firstErr = errs[i]
+			}
+			continue
+		}
+		ok = append(ok, c)
+	}
+	return ok, failures, firstErr
+}
+
+// quitAll closes sessions politely, in parallel.
+func quitAll(conns []*ftpc.Conn) {
+	var wg sync.WaitGroup
+	for _, c := range conns {
+		wg.Add(1)
+		go func() { defer wg.Done(); c.Quit() }()
+	}
+	wg.Wait()
+}

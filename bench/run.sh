@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# bench/run.sh: Wharf against vsftpd, ProFTPD, Pure-FTPd and pyftpdlib, on
+# loopback, with the same Go load client (bench/loadgen) for every server.
+#
+#   sudo bench/run.sh                     # the full suite (about 15 min on 2 cores);
+#                                         # writes bench/RESULTS.md
+#   sudo bench/run.sh -w retr1g,list100k  # only these workloads (bench/.work/RESULTS.md)
+#   sudo bench/run.sh -s wharf,vsftpd -n 1
+#   sudo bench/run.sh -l                  # list the workloads
+#
+# Options:
+#   -w LIST  workloads, comma-separated (default: all; `-l` lists them)
+#   -s LIST  servers (default: wharf,vsftpd,proftpd,pure-ftpd,pyftpdlib)
+#   -n N     runs per workload (default 3, and 5 for the 1 GiB transfers and
+#            the ceiling; -n applies to all), interleaved: run r starts every server once, in
+#            an order rotated by r
+#   -o FILE  Markdown output (default: bench/RESULTS.md for a full run, else
+#            bench/.work/RESULTS.md, so a quick run never overwrites the record)
+#
+# What it does, all on 127.0.0.1:
+#   1. builds wharf and loadgen into bench/.work/bin;
+#   2. installs the peers once from Debian packages: `apt-get download` and
+#      `dpkg -x` into bench/.peers/<name>/ (the packages conflict with each
+#      other when installed), plus any shared library they need that the
+#      system lacks into bench/.peers/libs/;
+#   3. creates the system account wharfbench (useradd) with a random password
+#      kept in bench/.work/password, whose home is bench/.work/data: every
+#      server serves that directory to that user (Wharf and pyftpdlib through
+#      their own user lists with the same name and password);
+#   4. writes the data set (1 GiB and 10 MiB files, directories of 20,000 and
+#      100,000 files) and one config per server into bench/.work/conf/;
+#   5. for every workload and run, starts each server by PID on the same
+#      control port, runs loadgen against it and stops it by PID (never by
+#      name), so every measurement starts from a freshly started server;
+#   6. prints a table per workload and writes the Markdown report with the
+#      machine, the versions and the configs.
+# It needs root: vsftpd, ProFTPD and Pure-FTPd chroot and switch users.
+set -euo pipefail
+
+BENCH=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$BENCH")
+WORK=$BENCH/.work
+PEERS=$BENCH/.peers
+DATA=$WORK/data
+CONF=$WORK/conf
+LOGS=$WORK/logs
+BIN=$WORK/bin
+USER_NAME=wharfbench
+PASV_MIN=21000
+PASV_MAX=29999
+ALL_SERVERS=wharf,vsftpd,proftpd,pure-ftpd,pyftpdlib
+ALL_WORKLOADS=ceiling,retr1g,stor1g,login300,retr300,stor100,idle300,list20k,list100k,nlst20k,nlst100k,smallstor
+
+workloads=$ALL_WORKLOADS servers=$ALL_SERVERS runs=3 out="" full=1
+RUN_ARGS="$*"
+
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+
+while getopts "w:s:n:o:lh" opt; do
+	case $opt in
+	w) workloads=$OPTARG full=0 ;;
+	s) servers=$OPTARG full=0 ;;
+	n) runs=$OPTARG full=0 runs_given=1 ;;
+	o) out=$OPTARG ;;
+	l) list_only=1 ;;
+	*) usage ;;
+	esac
+done
+if [[ -z $out ]]; then
+	if ((full)); then out=$BENCH/RESULTS.md; else out=$WORK/RESULTS.md; fi
+fi
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "run.sh: $*"; exit 1; }
+
+source "$BENCH/lib/peers.sh"
+source "$BENCH/lib/servers.sh"
+
+build() {
+	mkdir -p "$BIN"
+	log "building wharf and loadgen"
+	(cd "$ROOT" && go build -o "$BIN/wharf" ./cmd/wharf && go build -o "$BIN/loadgen" ./bench/loadgen)
+}
+
+# free_port prints the first port from $1 up with no listener.
+free_port() {
+	local p=$1
+	while ss -Htln "sport = :$p" | grep -q .; do p=$((p + 1)); done
+	echo "$p"
+}
+
+setup_user() {
+	mkdir -p "$WORK"
+	if [[ ! -s $WORK/password ]]; then
+		(umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$WORK/password")
+	fi
+	PASS=$(cat "$WORK/password")
+	if ! id "$USER_NAME" >/dev/null 2>&1; then
+		log "creating system account $USER_NAME"
+		useradd --system --no-create-home --home-dir "$DATA" --shell /bin/sh "$USER_NAME"
+	fi
+	# Pure-FTPd refuses accounts whose shell is not in /etc/shells. The
+	# password is random and readable by root only.
+	usermod --home "$DATA" --shell /bin/sh "$USER_NAME" 2>/dev/null || true
+	echo "$USER_NAME:$PASS" | chpasswd
+}
+
+setup_data() {
+	mkdir -p "$DATA"
+	"$BIN/loadgen" prepare -data "$DATA"
+	# Leftovers of an interrupted run.
+	rm -rf "$DATA"/up-* "$DATA"/small-* "$DATA"/ceiling-upload.bin "$DATA"/.wharf-upload-* 2>/dev/null || true
+	chown -R "$USER_NAME:" "$DATA"
+	chmod 755 "$DATA"
+	# Every server reads the big file from page cache.
+	cat "$DATA/big.bin" "$DATA/f10m.bin" >/dev/null
+}
+
+# reps_for WORKLOAD: the 1 GiB transfers (and their ceiling) get at least 5
+# runs unless -n was given.
+reps_for() {
+	case $1 in
+	ceiling | retr1g | stor1g) ((${runs_given:-0})) || { echo $((runs > 5 ? runs : 5)); return; } ;;
+	esac
+	echo "$runs"
+}
+
+# rotate prints the words of $2.. rotated left by $1.
+rotate() {
+	local k=$1
+	shift
+	local a=("$@") n=$#
+	for ((i = 0; i < n; i++)); do echo "${a[$(((i + k) % n))]}"; done
+}
+
+run_workload() {
+	local wl=$1 reps r s
+	reps=$(reps_for "$wl")
+	for ((r = 1; r <= reps; r++)); do
+		if [[ $wl == ceiling ]]; then
+			"$BIN/loadgen" run -w ceiling -data "$DATA" -rep "$r" -out "$JSONL"
+			continue
+		fi
+		IFS=, read -ra list <<<"$servers"
+		for s in $(rotate $((r - 1)) "${list[@]}"); do
+			start_server "$s"
+			"$BIN/loadgen" run -w "$wl" -server "$s" -addr "127.0.0.1:$PORT" \
+				-user "$USER_NAME" -pass "$PASS" -pid "$SERVER_PID" -data "$DATA" \
+				-rep "$r" -out "$JSONL" || log "loadgen failed for $s ($wl run $r)"
+			stop_server
+		done
+	done
+}
+
+main() {
+	if [[ ${list_only:-0} == 1 ]]; then
+		build >/dev/null 2>&1
+		exec "$BIN/loadgen" list
+	fi
+	[[ $(id -u) == 0 ]] || die "run as root (vsftpd, ProFTPD and Pure-FTPd chroot and switch users)"
+	local t0=$SECONDS
+	ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+	build
+	install_peers
+	setup_user
+	setup_data
+	PORT=$(free_port 2121)
+	write_configs
+	mkdir -p "$LOGS"
+	JSONL=$WORK/results-$(date +%Y%m%d-%H%M%S).jsonl
+	trap 'stop_server; exit 130' INT TERM
+	log "servers: $servers; workloads: $workloads; runs: $runs; port $PORT; results: $JSONL"
+	IFS=, read -ra wls <<<"$workloads"
+	for wl in "${wls[@]}"; do
+		log "== $wl"
+		run_workload "$wl"
+	done
+	local elapsed=$((SECONDS - t0))
+	write_header "$elapsed" >"$WORK/header.md"
+	write_footer >"$WORK/footer.md"
+	"$BIN/loadgen" report -in "$JSONL" -md "$out" -header "$WORK/header.md" -footer "$WORK/footer.md"
+	log "done in $((elapsed / 60)) min $((elapsed % 60)) s; report: $out; raw results: $JSONL"
+}
+
+main "$@"
