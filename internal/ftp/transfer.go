@@ -3,9 +3,11 @@ package ftp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"os"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -102,6 +104,7 @@ func (s *session) startTransfer(job xferJob) error {
 
 func (s *session) runTransfer(x *transfer, active netip.AddrPort, job xferJob) {
 	defer s.endTransfer(x)
+	defer s.recoverTransfer(x, job)
 	start := time.Now()
 	data, err := s.openData(x, active)
 	if err != nil {
@@ -143,6 +146,21 @@ func (s *session) runTransfer(x *transfer, active netip.AddrPort, job xferJob) {
 	default:
 		s.replyErr(err)
 	}
+}
+
+// recoverTransfer gives a panic in a transfer (a backend bug met while
+// copying or listing) what a panic in a command gets: the stack in the log,
+// 421, and this session closed. The transfer runs in its own goroutine,
+// outside run's recover, so without this one panic would end the server.
+func (s *session) recoverTransfer(x *transfer, job xferJob) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	s.log.Error("panic in transfer", "kind", job.kind, "path", job.path, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+	x.abort()
+	s.reply(421, "Internal server error; closing the session.")
+	s.raw.Close() // the control loop sees the end and cleans up
 }
 
 func (s *session) failTransfer(x *transfer, job xferJob, err error, code int, msg string) {

@@ -85,10 +85,12 @@ func Options(root string) ftp.Options {
 // Server is a running ftp.Server on a loopback listener.
 type Server struct {
 	*ftp.Server
-	Addr  string // host:port of the control listener
-	Root  string // the home passed to Options, if any
-	Opts  ftp.Options
-	serve chan error
+	Addr string // host:port of the control listener
+	Root string // the home passed to Options, if any
+	Opts ftp.Options
+
+	serveDone chan struct{} // closed when Serve has returned serveErr
+	serveErr  error
 }
 
 // LoopbackHost returns "127.0.0.1" for "tcp4" and "::1" for "tcp6".
@@ -131,8 +133,11 @@ func Start(t testing.TB, network string, opts ftp.Options) *Server {
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
-	s := &Server{Server: srv, Addr: l.Addr().String(), Opts: opts, serve: make(chan error, 1)}
-	go func() { s.serve <- srv.Serve(l) }()
+	s := &Server{Server: srv, Addr: l.Addr().String(), Opts: opts, serveDone: make(chan struct{})}
+	go func() {
+		s.serveErr = srv.Serve(l)
+		close(s.serveDone)
+	}()
 	t.Cleanup(func() {
 		s.stop(t)
 		if logw != nil {
@@ -151,18 +156,23 @@ func (s *Server) stop(t testing.TB) {
 	if err := s.Shutdown(ctx); err != nil {
 		t.Errorf("sessions still running 10s after Close: %v", err)
 	}
-	select {
-	case err := <-s.serve:
-		if !errors.Is(err, ftp.ErrServerClosed) {
-			t.Errorf("Serve returned %v, want ErrServerClosed", err)
-		}
-	case <-ctx.Done():
+	if err, ok := s.WaitServe(10 * time.Second); !ok {
 		t.Errorf("Serve did not return after Close")
+	} else if !errors.Is(err, ftp.ErrServerClosed) {
+		t.Errorf("Serve returned %v, want ErrServerClosed", err)
 	}
 }
 
-// ServeErr returns Serve's result once it has returned.
-func (s *Server) ServeErr() <-chan error { return s.serve }
+// WaitServe waits up to d for Serve to return and returns its error; ok
+// is false if it is still running.
+func (s *Server) WaitServe(d time.Duration) (err error, ok bool) {
+	select {
+	case <-s.serveDone:
+		return s.serveErr, true
+	case <-time.After(d):
+		return nil, false
+	}
+}
 
 // testWriter sends log lines to t.Log until the test's cleanup, then drops
 // them (t.Log after the test ends panics).
