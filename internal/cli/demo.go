@@ -21,6 +21,7 @@ import (
 const (
 	demoControlPort = 2121
 	demoImplicitTLS = 2990
+	demoSFTPPort    = 2222
 	demoPasvMin     = 40000
 	demoPasvMax     = 40100
 )
@@ -107,6 +108,9 @@ func fallbackPorts(userOpts []string) []string {
 		}
 		out = append(out, "implicit_ssl_port="+strconv.Itoa(port))
 	}
+	if !setBy(userOpts, "sftp_listen_port") && !tcpPortFree(demoSFTPPort) {
+		out = append(out, "sftp_listen_port="+strconv.Itoa(freeTCPPort()))
+	}
 	if !setBy(userOpts, "pasv_min_port") && !setBy(userOpts, "pasv_max_port") && !anyPortFree(demoPasvMin, demoPasvMax) {
 		out = append(out, "pasv_min_port=0", "pasv_max_port=0")
 	}
@@ -150,7 +154,7 @@ func freeTCPPort() int {
 }
 
 // announce tells the person who ran `wharf serve` how to connect.
-func (d *demoSetup) announce(w io.Writer, cfg *config.Config, addrs []net.Addr, fingerprint string) {
+func (d *demoSetup) announce(w io.Writer, cfg *config.Config, addrs []net.Addr, fingerprint string, sftpAddr net.Addr, sftpKeys []string) {
 	port := cfg.Int("listen_port")
 	if len(addrs) > 0 {
 		port = addrs[0].(*net.TCPAddr).Port
@@ -169,9 +173,16 @@ func (d *demoSetup) announce(w io.Writer, cfg *config.Config, addrs []net.Addr, 
   FTPS:      explicit (AUTH TLS) on %d, implicit on %d: curl --ssl-reqd -k ftp://...:%d/ or curl -k ftps://...:%d/
              self-signed certificate, SHA-256 %s
   ports:     control %d/tcp, implicit FTPS %d/tcp; passive data %s/tcp; active mode connects out from an ephemeral port
-Listening on 127.0.0.1 only; add -o listen_address=0.0.0.0 to serve the network. Ctrl-C stops.
 `, d.user, d.password, d.data, d.user, d.password, port, d.user, d.password, port,
 		port, implicit, port, implicit, fingerprint, port, implicit, pasv)
+	if sftpAddr != nil {
+		sport := sftpAddr.(*net.TCPAddr).Port
+		fmt.Fprintf(w, "  SFTP:      sftp -P %d %s@127.0.0.1   (or scp -P %d FILE %s@127.0.0.1:)\n", sport, d.user, sport, d.user)
+		for _, k := range sftpKeys {
+			fmt.Fprintf(w, "             host key %s\n", k)
+		}
+	}
+	fmt.Fprintln(w, "Listening on 127.0.0.1 only; add -o listen_address=0.0.0.0 (and -o sftp_listen_address=0.0.0.0) to serve the network. Ctrl-C stops.")
 }
 
 func (d *demoSetup) cleanup() { os.RemoveAll(d.dir) }

@@ -39,7 +39,7 @@ func runServe(e env) int {
 		return 1
 	}
 	if demo != nil {
-		demo.announce(e.stdout, cfg, d.Addrs(), d.CertFingerprint())
+		demo.announce(e.stdout, cfg, d.Addrs(), d.CertFingerprint(), d.SFTPAddr(), d.SFTPHostKeyFingerprints())
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()

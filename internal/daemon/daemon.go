@@ -30,6 +30,7 @@ type Daemon struct {
 	users     *userfile.Authenticator // nil without users_file
 	tls       tlsSetup
 	listeners []listener
+	sftp      *sftpFront // nil with sftp_enable=NO
 }
 
 // listener is a control listener and whether it speaks implicit FTPS.
@@ -72,6 +73,12 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 	if d.listeners, err = listenControl(cfg, d.tls.config != nil); err != nil {
 		return nil, err
 	}
+	if err := d.startSFTP(cfg, sh, opts.Policy.CheckUser); err != nil {
+		for _, l := range d.listeners {
+			l.Close()
+		}
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -101,7 +108,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	// The engine applies local_umask/anon_umask itself; a process umask
 	// would apply a second mask the administrator did not configure.
 	syscall.Umask(0)
-	errc := make(chan error, len(d.listeners))
+	errc := make(chan error, len(d.listeners)+1)
 	var wg sync.WaitGroup
 	for _, l := range d.listeners {
 		wg.Add(1)
@@ -117,6 +124,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}()
 	}
 	d.log.Info("serving FTP", "addresses", fmt.Sprint(d.Addrs()))
+	d.serveSFTP(&wg, errc)
 	var err error
 	select {
 	case <-ctx.Done():
@@ -126,9 +134,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.log.Info("shutting down", "grace", ShutdownGrace.String(), "sessions", d.ftp.SessionCount())
 	sctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
 	defer cancel()
+	sftpDone := d.shutdownSFTP(sctx)
 	if serr := d.ftp.Shutdown(sctx); serr != nil {
 		d.log.Warn("shutdown grace expired; closed the remaining sessions", "err", serr)
 	}
+	<-sftpDone
 	wg.Wait()
 	return err
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pkg/sftp"
+	"golang.org/x/crypto/ssh"
 
 	"wharf/internal/auth"
 	"wharf/internal/vfs"
@@ -44,7 +45,7 @@ type handlers struct {
 	uploads map[string]*writer // in-flight uploads on this channel, by vfs name
 }
 
-func (c *conn) serveSFTP(ch io.ReadWriteCloser) {
+func (c *conn) serveSFTP(ch ssh.Channel) {
 	h := &handlers{
 		c: c, fs: c.fs, rights: rightsFor(&c.srv.opts, c.ident), log: c.log,
 		uploads: map[string]*writer{},
@@ -55,6 +56,9 @@ func (c *conn) serveSFTP(ch io.ReadWriteCloser) {
 	if err != nil && err != io.EOF {
 		c.log.Debug("sftp subsystem ended", "err", err)
 	}
+	// Like OpenSSH's sftp-server exiting: clients such as scp wait for
+	// the exit status and fail without one.
+	ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{0}))
 	rs.Close()
 }
 
