@@ -29,7 +29,8 @@ func init() {
 	subcommands = map[string]subcommand{
 		"serve":        {runServe, "run the server (no -c: the embedded demo configuration)"},
 		"check-config": {runCheckConfig, "load a config like serve does, report problems, start nothing"},
-		"user":         {runUser, "manage the virtual users file: add, passwd, del, list"},
+		"user":         {runUser, "manage the virtual users file: add, passwd, del, list, key (SSH keys)"},
+		"sftp":         {runSFTP, "SFTP tools: host-keys prints the SSH host key fingerprints"},
 		"version":      {runVersion, "print the version"},
 		"help":         {runHelp, "this text"},
 	}
@@ -57,7 +58,7 @@ func runHelp(e env) int {
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: wharf <command> [flags]\n\ncommands:")
-	for _, name := range []string{"serve", "check-config", "user", "version", "help"} {
+	for _, name := range []string{"serve", "check-config", "user", "sftp", "version", "help"} {
 		fmt.Fprintf(w, "  %-13s %s\n", name, subcommands[name].summary)
 	}
 	fmt.Fprintln(w, "\nRun `wharf <command> -h` for a command's flags.")

@@ -16,13 +16,17 @@ import (
 //	wharf user passwd -f FILE NAME
 //	wharf user del    -f FILE NAME
 //	wharf user list   -f FILE
+//	wharf user key    add|del|list ...   (SSH public keys, see userkey.go)
 //
 // Passwords are read from the terminal without echo (asked twice), or as
 // one line from standard input when it is not a terminal, for scripts.
 func runUser(e env) int {
 	if len(e.args) == 0 {
-		fmt.Fprintln(e.stderr, "usage: wharf user add|passwd|del|list -f FILE [NAME]")
+		fmt.Fprintln(e.stderr, "usage: wharf user add|passwd|del|list|key -f FILE [NAME]")
 		return 2
+	}
+	if e.args[0] == "key" {
+		return runUserKey(e) // SSH public keys: userkey.go
 	}
 	action := e.args[0]
 	fset := newFlagSet("user "+action, e)

@@ -107,3 +107,15 @@ func offeredHostKeys(signers []ssh.Signer, allowed []string) ([]ssh.Signer, erro
 	}
 	return out, nil
 }
+
+// Offered reports whether a host key of k's type is offered under the host
+// key algorithms algos (nil: DefaultHostKeyAlgorithms).
+func Offered(k ssh.PublicKey, algos []string) bool {
+	if len(algos) == 0 {
+		algos = DefaultHostKeyAlgorithms
+	}
+	if k.Type() == ssh.KeyAlgoRSA {
+		return slices.Contains(algos, ssh.KeyAlgoRSASHA512) || slices.Contains(algos, ssh.KeyAlgoRSASHA256)
+	}
+	return slices.Contains(algos, k.Type())
+}
