@@ -33,6 +33,7 @@ func (p Perm) Has(q Perm) bool { return p&q == q }
 type Identity struct {
 	Name      string
 	Home      string // host path of the directory that is "/" to the user
+	StartDir  string // virtual directory the session starts in ("" is "/"), as vsftpd's local_root or an unjailed home
 	Perms     Perm
 	Anonymous bool
 	UID, GID  int // owner for created files when running as root; -1 leaves the default
