@@ -107,6 +107,12 @@ func (s *session) openPassive() (uint16, error) {
 	if !s.opts.PasvEnable {
 		return 0, reply(502, "Passive mode (PASV/EPSV) is disabled on this server; use active mode (PORT/EPRT).")
 	}
+	if !s.local.IsValid() {
+		// Not an IP control connection (ServeConn over a pipe): listening
+		// on the zero address would open the port on every interface, for
+		// a peer that AcceptFrom can never match.
+		return 0, reply(425, "Passive mode needs a TCP control connection.")
+	}
 	s.closePassive()
 	s.activeTo = netip.AddrPort{}
 	l, err := dataconn.ListenPassive(s.local.Addr(), s.opts.PasvPorts)
