@@ -40,6 +40,7 @@ type handlers struct {
 	fs     vfs.FS
 	rights rights
 	log    *slog.Logger
+	start  string // virtual directory relative paths start from
 
 	mu      sync.Mutex
 	uploads map[string]*writer // in-flight uploads on this channel, by vfs name
@@ -48,10 +49,11 @@ type handlers struct {
 func (c *conn) serveSFTP(ch ssh.Channel) {
 	h := &handlers{
 		c: c, fs: c.fs, rights: rightsFor(&c.srv.opts, c.ident), log: c.log,
-		uploads: map[string]*writer{},
+		start: startDir(c.fs, c.ident.StartDir), uploads: map[string]*writer{},
 	}
-	c.log.Debug("sftp subsystem started")
-	rs := sftp.NewRequestServer(ch, sftp.Handlers{FileGet: h, FilePut: h, FileCmd: h, FileList: h})
+	c.log.Debug("sftp subsystem started", "start_dir", h.start)
+	rs := sftp.NewRequestServer(ch, sftp.Handlers{FileGet: h, FilePut: h, FileCmd: h, FileList: h},
+		sftp.WithStartDirectory(h.start))
 	err := rs.Serve()
 	if err != nil && err != io.EOF {
 		c.log.Debug("sftp subsystem ended", "err", err)
@@ -60,6 +62,19 @@ func (c *conn) serveSFTP(ch ssh.Channel) {
 	// the exit status and fail without one.
 	ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{0}))
 	rs.Close()
+}
+
+// startDir is where relative paths start: the identity's StartDir when it
+// is a directory the user can reach, else "/" (as FTP's first directory).
+func startDir(fsys vfs.FS, dir string) string {
+	v, err := vfs.Resolve("/", dir)
+	if err != nil || v == "/" {
+		return "/"
+	}
+	if fi, err := fsys.Stat(vfs.Rel(v)); err != nil || !fi.IsDir() {
+		return "/"
+	}
+	return v
 }
 
 // name turns a path pkg/sftp has already made absolute and cleaned into
@@ -267,10 +282,11 @@ func (h *handlers) StatVFS(r *sftp.Request) (*sftp.StatVFS, error) {
 	return &sftp.StatVFS{Bsize: bs, Frsize: bs, Blocks: total / bs, Bfree: free / bs, Bavail: free / bs, Namemax: 255}, nil
 }
 
-// RealPath makes a client path absolute ("/" is the user's root). Like
-// pkg/sftp's default it does not resolve symlinks.
+// RealPath makes a client path absolute ("/" is the user's root; a
+// relative path starts from the start directory). Like pkg/sftp's default
+// it does not resolve symlinks.
 func (h *handlers) RealPath(p string) (string, error) {
-	v, err := vfs.Resolve("/", p)
+	v, err := vfs.Resolve(h.start, p)
 	if err != nil {
 		return "", h.fail("realpath", err)
 	}

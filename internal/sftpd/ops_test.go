@@ -2,6 +2,7 @@ package sftpd
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/pkg/sftp"
 	"golang.org/x/crypto/ssh"
+
+	"wharf/internal/auth"
 )
 
 func TestUploadDownload(t *testing.T) {
@@ -356,4 +359,32 @@ func assertNoTemp(t *testing.T, dir string) {
 			t.Errorf("temporary file left: %s", e.Name())
 		}
 	}
+}
+
+// TestStartDir: relative paths start from the identity's StartDir.
+func TestStartDir(t *testing.T) {
+	f := newFixture(t, func(o *Options) { o.Auth = startDirAuth{o.Auth} })
+	os.MkdirAll(filepath.Join(f.home("alice"), "pub", "in"), 0o755)
+	c := f.sftpClient("alice")
+	if wd, err := c.Getwd(); err != nil || wd != "/pub" {
+		t.Fatalf("getwd = %q, %v", wd, err)
+	}
+	w, err := c.Create("in/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if _, err := os.Stat(filepath.Join(f.home("alice"), "pub", "in", "x")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type startDirAuth struct{ auth.Authenticator }
+
+func (a startDirAuth) Authenticate(ctx context.Context, req auth.Request) (*auth.Identity, error) {
+	id, err := a.Authenticator.Authenticate(ctx, req)
+	if id != nil {
+		id.StartDir = "/pub"
+	}
+	return id, err
 }

@@ -277,9 +277,15 @@ func TestShutdown(t *testing.T) {
 	if _, err := w.Write([]byte("second half")); err != nil {
 		t.Fatalf("write during shutdown: %v", err)
 	}
-	if _, err := busy.Create("/another"); err == nil {
-		t.Error("new upload accepted during shutdown")
-	}
+	// Shutdown marks the connections one by one: new uploads are refused
+	// once it has reached this one.
+	waitFor(t, func() bool {
+		a, err := busy.Create("/another")
+		if err == nil {
+			a.Close()
+		}
+		return err != nil
+	})
 	if err := w.Close(); err != nil {
 		t.Fatalf("close during shutdown: %v", err)
 	}
