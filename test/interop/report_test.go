@@ -1,0 +1,101 @@
+package interop
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// The client matrix's outcome per cell, printed by TestMain after the run.
+
+var (
+	clientOrder = []string{"curl", "lftp", "ftplib", "tnftp"}
+	modeOrder   = []string{"PASV", "EPSV", "PORT", "EPRT"}
+	ipOrder     = []string{loopback4, loopback6}
+)
+
+type cellKey struct{ client, mode, ip string }
+
+type resultTable struct {
+	mu    sync.Mutex
+	cells map[cellKey]string
+	notes []string
+}
+
+var matrix = &resultTable{cells: map[cellKey]string{}}
+
+func (r *resultTable) set(client, mode, ip, result string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cells[cellKey{client, mode, ip}] = result
+}
+
+func (r *resultTable) note(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := fmt.Sprintf(format, args...)
+	for _, old := range r.notes {
+		if old == n {
+			return
+		}
+	}
+	r.notes = append(r.notes, n)
+}
+
+// report prints the table on stdout (and to $WHARF_INTEROP_MATRIX).
+func (r *resultTable) report() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.cells) == 0 {
+		return
+	}
+	var b strings.Builder
+	r.write(&b)
+	fmt.Print(b.String())
+	if path := os.Getenv("WHARF_INTEROP_MATRIX"); path != "" {
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "interop: writing", path+":", err)
+		}
+	}
+}
+
+func (r *resultTable) write(w io.Writer) {
+	fmt.Fprintln(w, "\nInterop matrix (client x mode x address): pass, FAIL, N/A (see notes)")
+	fmt.Fprintf(w, "%-8s", "client")
+	for _, m := range modeOrder {
+		for _, ip := range ipOrder {
+			fmt.Fprintf(w, " | %-16s", m+" "+bracket(ip))
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, strings.Repeat("-", 8+len(modeOrder)*len(ipOrder)*19))
+	for _, c := range clientOrder {
+		fmt.Fprintf(w, "%-8s", c)
+		for _, m := range modeOrder {
+			for _, ip := range ipOrder {
+				v, ok := r.cells[cellKey{c, m, ip}]
+				if !ok {
+					v = "not run"
+				}
+				fmt.Fprintf(w, " | %-16s", v)
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	notes := append([]string(nil), r.notes...)
+	sort.Strings(notes)
+	for _, n := range notes {
+		fmt.Fprintln(w, "  - "+n)
+	}
+	fmt.Fprintln(w)
+}
+
+func bracket(ip string) string {
+	if strings.Contains(ip, ":") {
+		return "[" + ip + "]"
+	}
+	return ip
+}
