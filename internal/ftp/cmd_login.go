@@ -181,6 +181,7 @@ func (s *session) cmdREIN(string) error {
 	s.opts = &s.srv.opts
 	s.ident, s.pendingUsr, s.cwd = nil, "", "/"
 	s.rights = rights{}
+	s.log = s.sessionLogger() // else the next login logs both users
 	s.loginBy = time.Now().Add(s.opts.LoginTimeout)
 	s.reply(220, "Session reset; log in again.")
 	return nil

@@ -92,11 +92,16 @@ func newSession(srv *Server, c net.Conn, id uint64) *session {
 		loginBy: time.Now().Add(srv.opts.LoginTimeout),
 	}
 	s.setControlReader(c)
-	s.log = srv.log.With("session", id, "remote", s.peer.String())
+	s.log = s.sessionLogger()
 	if srv.opts.TLS.Config != nil {
 		s.tlsCfg = sessionTLSConfig(srv.opts.TLS.Config)
 	}
 	return s
+}
+
+// sessionLogger is the session's logger before login; login adds the user.
+func (s *session) sessionLogger() *slog.Logger {
+	return s.srv.log.With("session", s.id, "remote", s.peer.String())
 }
 
 // serve runs the control loop until QUIT, a timeout, an error or shutdown.
