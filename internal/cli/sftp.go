@@ -3,12 +3,8 @@ package cli
 import (
 	"fmt"
 	"net"
-	"strings"
-
-	"golang.org/x/crypto/ssh"
 
 	"wharf/internal/daemon"
-	"wharf/internal/sftpd"
 )
 
 // runSFTP is `wharf sftp host-keys [-c FILE] [-o key=value] [-known-hosts HOST[:PORT]]`:
@@ -37,38 +33,36 @@ func runSFTP(e env) int {
 		fmt.Fprintln(e.stderr, "wharf sftp host-keys:", err)
 		return 1
 	}
-	keys, err := daemon.SFTPHostKeys(cfg)
+	keys, err := daemon.SFTPHostKeyInfo(cfg)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "wharf sftp host-keys:", err)
 		return 1
 	}
-	algos := strings.FieldsFunc(cfg.Str("sftp_host_key_algorithms"), func(r rune) bool { return r == ',' || r == ' ' })
 	for _, k := range keys {
-		pub := k.PublicKey()
 		if *knownHosts != "" {
-			if sftpd.Offered(pub, algos) {
-				fmt.Fprintln(e.stdout, knownhostsLine(*knownHosts, pub))
+			if k.Offered {
+				fmt.Fprintln(e.stdout, knownHostsName(*knownHosts)+" "+k.AuthorizedKey)
 			}
 			continue
 		}
 		note := ""
-		if !sftpd.Offered(pub, algos) {
+		if !k.Offered {
 			note = "  (not offered: see sftp_host_key_algorithms)"
 		}
-		fmt.Fprintf(e.stdout, "%-20s %s%s\n", pub.Type(), sftpd.Fingerprint(pub), note)
+		fmt.Fprintf(e.stdout, "%-20s %s%s\n", k.Type, k.Fingerprint, note)
 	}
 	return 0
 }
 
-// knownhostsLine is "[host]:port TYPE BASE64", or "host TYPE BASE64" for
-// port 22, as OpenSSH writes them.
-func knownhostsLine(hostport string, k ssh.PublicKey) string {
-	host := hostport
-	if h, p, err := net.SplitHostPort(hostport); err == nil {
-		host = "[" + h + "]:" + p
-		if p == "22" {
-			host = h
-		}
+// knownHostsName is "[host]:port", or "host" for port 22, as OpenSSH
+// writes them in known_hosts.
+func knownHostsName(hostport string) string {
+	h, p, err := net.SplitHostPort(hostport)
+	switch {
+	case err != nil:
+		return hostport
+	case p == "22":
+		return h
 	}
-	return host + " " + strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k)))
+	return "[" + h + "]:" + p
 }

@@ -62,9 +62,9 @@ func splitList(s string) []string {
 // sftpHostKeysDir is where generated host keys are kept.
 func sftpHostKeysDir(c *config.Config) string { return filepath.Join(c.Str("state_dir"), "ssh") }
 
-// SFTPHostKeys loads the configured host key files, or the generated keys
+// sftpHostKeys loads the configured host key files, or the generated keys
 // in state_dir (generating them on first use).
-func SFTPHostKeys(c *config.Config) ([]ssh.Signer, error) {
+func sftpHostKeys(c *config.Config) ([]ssh.Signer, error) {
 	if files := splitList(c.Str("sftp_host_key_files")); len(files) > 0 {
 		return sftpd.LoadHostKeys(files)
 	}
@@ -78,7 +78,7 @@ func SFTPHostKeys(c *config.Config) ([]ssh.Signer, error) {
 // sftpOptions translates the config into sftpd.Options: the same users,
 // roots, permissions, umask, limits and timeouts as FTP.
 func (sh *shared) sftpOptions(c *config.Config, keys auth.KeyAuthenticator, checkUser func(string) error) (sftpd.Options, error) {
-	hostKeys, err := SFTPHostKeys(c)
+	hostKeys, err := sftpHostKeys(c)
 	if err != nil {
 		return sftpd.Options{}, err
 	}
@@ -106,6 +106,33 @@ func (sh *shared) sftpOptions(c *config.Config, keys auth.KeyAuthenticator, chec
 		FailedLoginWait:   time.Second,
 		LogTransfers:      c.Bool("xferlog_enable"),
 	}, nil
+}
+
+// HostKeyInfo describes one SFTP host key, for `wharf sftp host-keys`.
+type HostKeyInfo struct {
+	Type          string
+	Fingerprint   string // "SHA256:..."
+	AuthorizedKey string // "TYPE BASE64", as in known_hosts after the host
+	Offered       bool   // allowed by sftp_host_key_algorithms
+}
+
+// SFTPHostKeyInfo describes the host keys SFTP would use with c, generating
+// them in state_dir/ssh first if they do not exist yet.
+func SFTPHostKeyInfo(c *config.Config) ([]HostKeyInfo, error) {
+	keys, err := sftpHostKeys(c)
+	if err != nil {
+		return nil, err
+	}
+	algos := splitList(c.Str("sftp_host_key_algorithms"))
+	var out []HostKeyInfo
+	for _, k := range keys {
+		pub := k.PublicKey()
+		out = append(out, HostKeyInfo{
+			Type: pub.Type(), Fingerprint: sftpd.Fingerprint(pub), Offered: sftpd.Offered(pub, algos),
+			AuthorizedKey: strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub))),
+		})
+	}
+	return out, nil
 }
 
 // sftpFront is the running SFTP server and its listener.
