@@ -381,7 +381,8 @@ func (r *reader) Close() error {
 		err = r.f.Close()
 		r.h.c.handleClosed()
 		if r.h.c.srv.opts.LogTransfers {
-			r.h.log.Info("download", "path", r.path, "bytes", r.n, "duration", time.Since(r.start).Round(time.Millisecond))
+			r.h.log.Info("transfer", "kind", "download", "path", r.path, "bytes", r.n,
+				"duration", time.Since(r.start).Round(time.Microsecond).String(), "result", "ok")
 		}
 	})
 	return r.h.fail("close", err)

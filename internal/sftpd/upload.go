@@ -375,8 +375,8 @@ func (w *writer) finish() error {
 		return w.h.fail("commit", err)
 	}
 	if w.h.c.srv.opts.LogTransfers {
-		w.h.log.Info("upload", "path", w.path, "mode", modeName(w.mode), "bytes", w.written,
-			"duration", time.Since(w.start).Round(time.Millisecond))
+		w.h.log.Info("transfer", "kind", "upload", "mode", modeName(w.mode), "path", w.path, "bytes", w.written,
+			"duration", time.Since(w.start).Round(time.Microsecond).String(), "result", "ok")
 	}
 	return nil
 }

@@ -114,7 +114,7 @@ func TestOpenSSHResume(t *testing.T) {
 	sftpBatch(t, true, false, local, "cd ossh-resume\nreput five.bin up.bin\nreget full.bin down.bin\n")
 	sameFile(t, filepath.Join(remote, "up.bin"), five)
 	sameFile(t, filepath.Join(local, "down.bin"), five)
-	if !strings.Contains(serverLog(t), `path=/ossh-resume/up.bin mode=append bytes=3242880`) {
+	if !strings.Contains(serverLog(t), `mode=append path=/ossh-resume/up.bin bytes=3242880`) {
 		t.Error("reput did not append the missing 3242880 bytes")
 	}
 }
