@@ -26,11 +26,11 @@ func Check(cfg *config.Config) error {
 	if (cfg.Bool("implicit_ssl") || cfg.Int("implicit_ssl_port") != 0) && !cfg.Bool("ssl_enable") {
 		return fmt.Errorf("%s: implicit FTPS needs ssl_enable=YES and a certificate", cfg.Where("implicit_ssl_port"))
 	}
-	if err := checkSFTP(cfg); err != nil {
-		return err
-	}
 	if cfg.Bool("local_enable") && cfg.Str("users_file") == "" {
 		return fmt.Errorf("local_enable=YES but no users_file is set: nobody could log in (create one with `wharf user add -f FILE NAME`)")
+	}
+	if err := checkSFTP(cfg); err != nil {
+		return err
 	}
 	return nil
 }
