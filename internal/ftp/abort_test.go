@@ -247,3 +247,33 @@ func checkNoTempFiles(t *testing.T, dir string) {
 		}
 	}
 }
+
+// TestPipelinedReplyOrder: commands pipelined behind a transfer command
+// are answered after its 150, never before: a client that pipelines reads
+// replies in order, and a 200 arriving first would pass for RETR's answer.
+func TestPipelinedReplyOrder(t *testing.T) {
+	t.Parallel()
+	s := start(t, "tcp4", nil)
+	writeFile(t, s.Root, "f", []byte("data"))
+	c := ftptest.Login(t, s.Addr)
+	for _, next := range []string{"NOOP", "STAT", "PWD"} {
+		ap, err := c.Passive(ftptest.EPSV)
+		must(t, err)
+		must(t, c.WriteRaw([]byte("RETR f\r\n"+next+"\r\n")))
+		// The 150 cannot come before we connect, so nothing may arrive
+		// yet. (A negative check: give a wrong reply time to show up.)
+		if code, msg, err := c.ReadWithin(300 * time.Millisecond); err == nil {
+			t.Fatalf("%s pipelined after RETR was answered before RETR: %d %q", next, code, msg)
+		}
+		dc, err := net.Dial("tcp", ap.String())
+		must(t, err)
+		c.Expect(150)
+		_, err = io.ReadAll(dc)
+		must(t, err)
+		dc.Close()
+		c.Expect(226)
+		if code, msg := c.Read(); code/100 != 2 {
+			t.Errorf("%s after the transfer: %d %q", next, code, msg)
+		}
+	}
+}

@@ -41,7 +41,10 @@ func (c cmdSpec) check(s *session, cmd wire.Command) error {
 }
 
 // duringTransfer are the commands that act at once while a transfer runs.
-var duringTransfer = map[string]bool{"ABOR": true, "QUIT": true, "STAT": true, "NOOP": true}
+// ABOR and QUIT (true) act even before the transfer's 150; STAT and NOOP
+// wait for it, or their replies could overtake it and a client that
+// pipelines would take them for the transfer command's answer.
+var duringTransfer = map[string]bool{"ABOR": true, "QUIT": true, "STAT": false, "NOOP": false}
 
 // commands is the command table. X* verbs are RFC 775 aliases that old
 // Windows clients still send.

@@ -237,8 +237,9 @@ func (s *session) endOnReadError(err error) {
 }
 
 // dispatchLine parses one line and runs its command. While a transfer runs
-// only ABOR, QUIT, STAT and NOOP act at once; any other command waits for
-// the transfer to end, so pipelined commands keep their order.
+// only ABOR and QUIT act at once, and STAT and NOOP once its 150 is out;
+// any other command waits for the transfer to end, so pipelined commands
+// keep their order.
 func (s *session) dispatchLine(line []byte) {
 	cmd, err := wire.ParseCommand(line)
 	if err != nil {
@@ -248,11 +249,17 @@ func (s *session) dispatchLine(line []byte) {
 	if s.opts.LogProtocol {
 		s.log.Debug("command", "verb", cmd.Verb, "arg", redactArg(cmd))
 	}
-	if s.xfer != nil && !s.xfer.isDone() && !duringTransfer[cmd.Verb] {
+	if x := s.xfer; x != nil && !x.isDone() && !actsDuring(x, cmd.Verb) {
 		s.waitTransfer()
 	}
 	s.reapTransfer()
 	s.run(cmd)
+}
+
+// actsDuring reports whether verb runs at once while x is running.
+func actsDuring(x *transfer, verb string) bool {
+	beforeOpening, ok := duringTransfer[verb]
+	return ok && (beforeOpening || x.opened.Load())
 }
 
 // run executes one command with panic recovery: a panic answers 421 to

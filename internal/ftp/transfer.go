@@ -23,6 +23,7 @@ type transfer struct {
 	cancel  context.CancelFunc
 	done    chan struct{}
 	aborted atomic.Bool
+	opened  atomic.Bool // the 150 reply is out
 
 	mu   sync.Mutex
 	data net.Conn         // set once the data connection is open
@@ -125,6 +126,7 @@ func (s *session) runTransfer(x *transfer, active netip.AddrPort, job xferJob) {
 		}
 	}
 	s.reply(150, job.opening)
+	x.opened.Store(true)
 	n, err := job.run(x, data)
 	if err == nil && job.upload && s.opts.TLS.StrictReadEOF && endedWithoutCloseNotify(data) {
 		err = reply(426, "Upload truncated: the TLS data connection ended without close_notify; the file was not stored.")
