@@ -77,8 +77,9 @@ func TestVerifyPassword(t *testing.T) {
 		{"bcrypt reference", refBcryp, "U*U", true, nil},
 		{"bcrypt 2y", "$2y$" + refBcryp[4:], "U*U", true, nil},
 		{"bcrypt 2b", "$2b$" + refBcryp[4:], "U*U", true, nil},
-		{"yescrypt not yet", "$y$j9T$abc$def", "pw", false, ErrUnknownHash},
-		{"sha512crypt not yet", "$6$salt$hash", "pw", false, ErrUnknownHash},
+		{"yescrypt truncated", "$y$j9T$abc$def", "pw", false, ErrMalformedHash}, // crypt_test.go has the crypt(3) families
+		{"sha512crypt truncated", "$6$salt$hash", "pw", false, ErrMalformedHash},
+		{"gost-yescrypt", "$gy$j9T$salt$hash", "pw", false, ErrUnknownHash},
 		{"plain text", "s3cret", "s3cret", false, ErrUnknownHash},
 		{"empty hash", "", "", false, ErrUnknownHash},
 		{"argon2i", "$argon2i$v=19$m=64,t=1,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc", "pw", false, ErrUnknownHash},

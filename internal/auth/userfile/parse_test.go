@@ -65,7 +65,7 @@ func TestParseErrors(t *testing.T) {
 		{"unicode name", "élise:" + h + ":/srv:rl\n", 1, "only letters"},
 		{"duplicate", ok + "# x\n" + ok, 3, "defined twice"},
 		{"plain password", "alice:secret:/srv:rl\n", 1, "unsupported password hash"},
-		{"crypt not yet", "alice:$6$salt$x:/srv:rl\n", 1, "unsupported password hash"},
+		{"crypt malformed", "alice:$6$salt$x:/srv:rl\n", 1, "malformed"}, // crypt(3) families: auth/crypt.go
 		{"bad argon2", "alice:$argon2id$v=19$m=64,t=1,p=1$x$y:/srv:rl\n", 1, "malformed"},
 		{"relative home", "alice:" + h + ":srv:rl\n", 1, "absolute"},
 		{"empty home", "alice:" + h + "::rl\n", 1, "absolute"},
