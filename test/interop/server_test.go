@@ -394,7 +394,9 @@ func needIPv6(t testing.TB) {
 // returned as they are.
 func compactLogLine(line string) string {
 	var m map[string]any
-	if json.Unmarshal([]byte(line), &m) != nil {
+	dec := json.NewDecoder(strings.NewReader(line))
+	dec.UseNumber()
+	if dec.Decode(&m) != nil {
 		return line
 	}
 	sess := fmt.Sprintf("[%v]", m["session"])
