@@ -175,11 +175,13 @@ func (s *session) protectData(raw net.Conn) (net.Conn, *Reply) {
 	tc := tls.Server(ec, s.tlsCfg)
 	tc.SetDeadline(time.Now().Add(s.opts.TLS.HandshakeTimeout))
 	if err := tc.Handshake(); err != nil {
+		raw.Close()
 		s.log.Warn("TLS handshake on the data connection failed", "err", err)
 		return nil, reply(522, "TLS negotiation on the data connection failed.")
 	}
 	tc.SetDeadline(time.Time{})
 	if s.opts.TLS.RequireReuse && !tc.ConnectionState().DidResume {
+		raw.Close()
 		s.log.Warn("data connection refused: it did not resume the control connection's TLS session (require_ssl_reuse=YES)")
 		return nil, reply(522, "SSL connection failed: session reuse required. Your client must resume the control connection's TLS session on data connections (or the administrator can set require_ssl_reuse=NO).")
 	}

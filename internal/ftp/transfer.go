@@ -115,6 +115,10 @@ func (s *session) runTransfer(x *transfer, active netip.AddrPort, job xferJob) {
 		s.failTransfer(x, job, err, 425, "Failed to establish the data connection: "+dataErrText(err))
 		return
 	}
+	// 150 goes out before the TLS handshake, as in vsftpd: clients such as
+	// Python's ftplib read it before they start TLS on the data connection.
+	s.reply(150, job.opening)
+	x.opened.Store(true)
 	if s.protP {
 		var refused *Reply
 		if data, refused = s.protectData(data); refused != nil {
@@ -125,8 +129,6 @@ func (s *session) runTransfer(x *transfer, active netip.AddrPort, job xferJob) {
 			return
 		}
 	}
-	s.reply(150, job.opening)
-	x.opened.Store(true)
 	n, err := job.run(x, data)
 	if err == nil && job.upload && s.opts.TLS.StrictReadEOF && endedWithoutCloseNotify(data) {
 		err = reply(426, "Upload truncated: the TLS data connection ended without close_notify; the file was not stored.")
