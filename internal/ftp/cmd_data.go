@@ -58,7 +58,9 @@ func (s *session) cmdPASV(string) error {
 	if !announce.IsValid() {
 		announce = s.local.Addr()
 	}
-	if !announce.Unmap().Is4() {
+	// The listener is on the control connection's address, so over IPv6
+	// no IPv4 address, not even pasv_address, would reach it.
+	if !announce.Unmap().Is4() || !s.local.Addr().Is4() {
 		return reply(425, "PASV can only announce IPv4 addresses; this connection is IPv6: use EPSV.")
 	}
 	port, err := s.openPassive()

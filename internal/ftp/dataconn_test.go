@@ -51,6 +51,15 @@ func TestPassiveRangeAndAddress(t *testing.T) {
 	if code != 227 || err != nil || ap.Addr() != netip.MustParseAddr("127.0.0.9") || int(ap.Port()) < lo || int(ap.Port()) > hi {
 		t.Errorf("PASV with pasv_address 127.0.0.9: %d %q (%v, %v)", code, msg, ap, err)
 	}
+
+	// Over IPv6 the passive listener is on an IPv6 address, which no PASV
+	// reply can name, pasv_address or not: EPSV it is.
+	s6 := start(t, "tcp6", func(o *ftp.Options) { o.PasvAddress = netip.MustParseAddr("127.0.0.9") })
+	c6 := ftptest.Login(t, s6.Addr)
+	if code, msg := c6.Do("PASV"); code != 425 || !strings.Contains(msg, "EPSV") {
+		t.Errorf("PASV over IPv6 with pasv_address: %d %q, want 425 pointing to EPSV", code, msg)
+	}
+	c6.Cmd(229, "EPSV")
 }
 
 // TestPassiveForeignConnectionDropped: a connection to the passive port
