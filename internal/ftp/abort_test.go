@@ -237,6 +237,23 @@ func TestUploadStalled(t *testing.T) {
 	c.Cmd(200, "NOOP")
 }
 
+// TestDownloadStalled: a client that stops reading is cut after
+// data_connection_timeout with 426, and the session goes on.
+func TestDownloadStalled(t *testing.T) {
+	t.Parallel()
+	s := start(t, "tcp4", func(o *ftp.Options) { o.DataTimeout = 300 * time.Millisecond })
+	c := ftptest.Login(t, s.Addr)
+	started := time.Now()
+	startStalledRETR(t, c, s.Root)
+	if code, msg := c.Read(); code != 426 {
+		t.Errorf("stalled download: %d %q, want 426", code, msg)
+	}
+	if d := time.Since(started); d > 10*time.Second {
+		t.Errorf("stalled download cut after %v", d)
+	}
+	checkSessionWorks(t, c, s.Root)
+}
+
 func checkNoTempFiles(t *testing.T, dir string) {
 	t.Helper()
 	ents, err := os.ReadDir(dir)

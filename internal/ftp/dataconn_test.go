@@ -254,10 +254,13 @@ func TestActiveConnectRefused(t *testing.T) {
 	must(t, err)
 	arg, _ := wire.FormatPASV(l.Addr().(*net.TCPAddr).AddrPort())
 	l.Close()
-	c.Cmd(200, "PORT %s", arg)
-	if code, msg := c.Do("RETR f"); code != 425 {
-		t.Errorf("RETR to a closed port: %d %q, want 425", code, msg)
+	for _, cmd := range []string{"RETR f", "STOR new", "STOU", "LIST"} {
+		c.Cmd(200, "PORT %s", arg)
+		if code, msg := c.Do("%s", cmd); code != 425 {
+			t.Errorf("%s to a closed port: %d %q, want 425", cmd, code, msg)
+		}
 	}
+	checkTree(t, s.Root, "f") // no upload left behind, temporary or not
 	c.Cmd(200, "NOOP")
 	sameBytes(t, "RETR after a refused connect", c.Retr(ftptest.EPSV, "f"), []byte("a"))
 }
