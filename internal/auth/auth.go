@@ -36,6 +36,7 @@ type Identity struct {
 	StartDir  string // virtual directory the session starts in ("" is "/"), as vsftpd's local_root or an unjailed home
 	Perms     Perm
 	Anonymous bool
+	Guest     bool // a guest_enable login: anonymous permissions unless virtual_use_local_privs
 	UID, GID  int // owner for created files when running as root; -1 leaves the default
 }
 

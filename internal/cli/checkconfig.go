@@ -28,6 +28,10 @@ func runCheckConfig(e env) int {
 		fmt.Fprintf(e.stdout, "%s: not valid: %v\n", name, err)
 		return 1
 	}
+	if err := daemon.CheckPorts(cfg); err != nil {
+		fmt.Fprintf(e.stdout, "%s: not valid: %v\n", name, err)
+		return 1
+	}
 	fmt.Fprintf(e.stdout, "%s: ok (%d warning(s))\n", name, len(diags))
 	return 0
 }

@@ -125,7 +125,10 @@ var implementedKeys = strings.Fields(`listen listen_ipv6 listen_port listen_addr
 	user_config_dir anon_world_readable_only deny_email_enable banned_email_file secure_email_list_enable
 	email_password_file banner_file dirmessage_enable message_file hide_file deny_file cmds_allowed cmds_denied
 	sftp_enable sftp_listen_port sftp_listen_address sftp_host_key_files sftp_max_channels sftp_kex sftp_ciphers
-	sftp_macs sftp_host_key_algorithms`)
+	sftp_macs sftp_host_key_algorithms
+	chroot_local_user chroot_list_enable chroot_list_file passwd_chroot_enable local_root user_sub_token check_shell
+	userlist_enable userlist_deny userlist_file guest_enable guest_username virtual_use_local_privs chown_uploads
+	chown_username chown_upload_mode pam_service_name`)
 
 func TestImplementedKeys(t *testing.T) {
 	want := map[string]bool{}

@@ -1,7 +1,14 @@
 package daemon
 
 import (
+	"errors"
 	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"syscall"
+
+	"wharf/internal/auth"
 
 	"wharf/internal/certs"
 	"wharf/internal/config"
@@ -26,11 +33,62 @@ func Check(cfg *config.Config) error {
 	if (cfg.Bool("implicit_ssl") || cfg.Int("implicit_ssl_port") != 0) && !cfg.Bool("ssl_enable") {
 		return fmt.Errorf("%s: implicit FTPS needs ssl_enable=YES and a certificate", cfg.Where("implicit_ssl_port"))
 	}
-	if cfg.Bool("local_enable") && cfg.Str("users_file") == "" {
-		return fmt.Errorf("local_enable=YES but no users_file is set: nobody could log in (create one with `wharf user add -f FILE NAME`)")
-	}
-	if err := checkSFTP(cfg); err != nil {
+	if _, err := buildAccounts(cfg, auth.NewVerifier(auth.VerifierOptions{})); err != nil {
 		return err
 	}
+	if _, err := buildPolicy(cfg); err != nil {
+		return err
+	}
+	if _, err := newChrootPolicy(cfg); err != nil {
+		return err
+	}
+	if _, err := bannerText(cfg); err != nil {
+		return err
+	}
+	if err := checkDir(cfg, "user_config_dir"); err != nil {
+		return err
+	}
+	if err := checkDataPortPrivilege(cfg); err != nil {
+		return err
+	}
+	return checkSFTP(cfg)
+}
+
+// checkDir reports a directory key naming something that is not there.
+func checkDir(cfg *config.Config, key string) error {
+	dir := cfg.Str(key)
+	if dir == "" {
+		return nil
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("%s: %s: %s is not a directory", cfg.Where(key), key, dir)
+	}
 	return nil
+}
+
+// checkDataPortPrivilege tells, before the first active transfer fails,
+// that connect_from_port_20 needs the right to bind ftp_data_port.
+func checkDataPortPrivilege(cfg *config.Config) error {
+	port := cfg.Int("ftp_data_port")
+	if !cfg.Bool("connect_from_port_20") || port >= 1024 {
+		return nil
+	}
+	l, err := net.Listen("tcp4", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if errors.Is(err, syscall.EACCES) {
+		return fmt.Errorf("%s: connect_from_port_20=YES: binding port %d needs root or CAP_NET_BIND_SERVICE (or set connect_from_port_20=NO)", cfg.Where("connect_from_port_20"), port)
+	}
+	if err == nil {
+		l.Close()
+	}
+	return nil
+}
+
+// CheckPorts tells whether the control and implicit-FTPS ports are free
+// (check-config; serve finds out by listening).
+func CheckPorts(cfg *config.Config) error {
+	ls, err := listenControl(cfg, cfg.Bool("ssl_enable"))
+	for _, l := range ls {
+		l.Close()
+	}
+	return err
 }

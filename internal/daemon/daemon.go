@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"sync"
 	"syscall"
 	"time"
@@ -46,22 +47,23 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 		return nil, err
 	}
 	d := &Daemon{cfg: cfg, log: log}
-	var a auth.Authenticator
-	if path := cfg.Str("users_file"); path != "" {
-		users, err := userfile.NewAuthenticator(path, auth.NewVerifier(auth.VerifierOptions{}))
-		if err != nil {
-			return nil, fmt.Errorf("%s: users_file: %w", cfg.Where("users_file"), err)
-		}
-		d.users, a = users, users
+	accts, err := buildAccounts(cfg, auth.NewVerifier(auth.VerifierOptions{}))
+	if err != nil {
+		return nil, err
 	}
-	var err error
+	d.users = accts.users
+	logAccounts(log, accts, cfg)
+	opener, err := newFSOpener(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if d.tls, err = buildTLS(cfg, log); err != nil {
 		return nil, err
 	}
 	for _, w := range d.tls.warnings {
 		log.Warn(w)
 	}
-	sh := &shared{auth: a, tls: d.tls, log: log,
+	sh := &shared{auth: accts.auth, openFS: opener.open, tls: d.tls, log: log,
 		limiter: access.NewLimiter(cfg.Int("max_clients"), cfg.Int("max_per_ip"))}
 	opts, err := sh.serverOptions(cfg)
 	if err != nil {
@@ -86,8 +88,12 @@ func checkAnonymous(cfg *config.Config) error {
 	if !cfg.Bool("anonymous_enable") {
 		return nil
 	}
-	if cfg.Str("anon_root") == "" {
-		return fmt.Errorf("%s: anonymous_enable=YES needs anon_root: the directory anonymous users see", cfg.Where("anonymous_enable"))
+	root := anonRoot(cfg)
+	if root == "" {
+		return fmt.Errorf("%s: anonymous_enable=YES needs anon_root, or an account ftp_username=%s whose home anonymous users see", cfg.Where("anonymous_enable"), cfg.Str("ftp_username"))
+	}
+	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+		return fmt.Errorf("%s: the anonymous root %s is not a directory", cfg.Where("anon_root"), root)
 	}
 	return nil
 }

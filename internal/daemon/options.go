@@ -13,13 +13,14 @@ import (
 	"wharf/internal/ftp"
 	"wharf/internal/ftp/dataconn"
 	"wharf/internal/vfs"
-	"wharf/internal/vfs/localfs"
+	"wharf/internal/auth/system"
 )
 
 // shared are the parts of the engine's options that do not depend on
 // which config (the server's or a user's overlay) they are built from.
 type shared struct {
 	auth    auth.Authenticator
+	openFS  func(*auth.Identity) (vfs.FS, error)
 	tls     tlsSetup
 	limiter ftp.ConnLimiter
 	log     *slog.Logger
@@ -28,7 +29,7 @@ type shared struct {
 // ftpOptions translates a config into the FTP engine's Options. It is the
 // only place that knows both the key names and the engine's fields.
 func (sh *shared) ftpOptions(c *config.Config) (*ftp.Options, error) {
-	o, err := baseOptions(c, sh.auth)
+	o, err := baseOptions(c, sh.auth, sh.openFS)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +55,7 @@ func (sh *shared) serverOptions(c *config.Config) (*ftp.Options, error) {
 	return o, nil
 }
 
-func baseOptions(c *config.Config, a auth.Authenticator) (*ftp.Options, error) {
+func baseOptions(c *config.Config, a auth.Authenticator, openFS func(*auth.Identity) (vfs.FS, error)) (*ftp.Options, error) {
 	pasvAddr, err := pasvAddress(c)
 	if err != nil {
 		return nil, err
@@ -62,10 +63,10 @@ func baseOptions(c *config.Config, a auth.Authenticator) (*ftp.Options, error) {
 	secs := func(key string) time.Duration { return time.Duration(c.Int(key)) * time.Second }
 	return &ftp.Options{
 		Auth:                 a,
-		OpenFS:               openFS(c),
+		OpenFS:               openFS,
 		LocalEnable:          c.Bool("local_enable"),
 		AnonymousEnable:      c.Bool("anonymous_enable"),
-		AnonRoot:             c.Str("anon_root"),
+		AnonRoot:             anonRoot(c),
 		NoAnonPassword:       c.Bool("no_anon_password"),
 		MaxLoginFails:        3,
 		FailedLoginWait:      time.Second,
@@ -75,6 +76,7 @@ func baseOptions(c *config.Config, a auth.Authenticator) (*ftp.Options, error) {
 		AnonUploadEnable:     c.Bool("anon_upload_enable"),
 		AnonMkdirWriteEnable: c.Bool("anon_mkdir_write_enable"),
 		AnonOtherWriteEnable: c.Bool("anon_other_write_enable"),
+		VirtualUseLocalPrivs: c.Bool("virtual_use_local_privs"),
 		LocalUmask:           fs.FileMode(c.Int("local_umask")),
 		AnonUmask:            fs.FileMode(c.Int("anon_umask")),
 		FileOpenMode:         fs.FileMode(c.Int("file_open_mode")),
@@ -128,17 +130,14 @@ func pasvAddress(c *config.Config) (netip.Addr, error) {
 	return netip.Addr{}, fmt.Errorf("%s: pasv_address %q has no IPv4 address, and PASV can only announce IPv4", c.Where("pasv_address"), s)
 }
 
-// openFS gives each user a localfs confined to their home with os.Root.
-// The engine applies the umask to the modes it asks for, and the process
-// umask is 0 (see Run), so local_umask is the only mask that applies.
-func openFS(c *config.Config) func(*auth.Identity) (vfs.FS, error) {
-	deleteFailed := c.Bool("delete_failed_uploads")
-	return func(id *auth.Identity) (vfs.FS, error) {
-		return localfs.New(id.Home, localfs.Options{
-			DeleteFailedUploads: deleteFailed,
-			FileMode:            fs.FileMode(c.Int("file_open_mode")),
-			UID:                 id.UID,
-			GID:                 id.GID,
-		})
+// anonRoot is anon_root, or else ftp_username's home directory, as in
+// vsftpd.
+func anonRoot(c *config.Config) string {
+	if r := c.Str("anon_root"); r != "" {
+		return r
 	}
+	if acct, ok, _ := system.LookupAccount(system.DefaultPasswd, c.Str("ftp_username")); ok {
+		return acct.Home
+	}
+	return ""
 }

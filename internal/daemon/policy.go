@@ -11,6 +11,7 @@ import (
 
 	"wharf/internal/access"
 	"wharf/internal/auth"
+	"wharf/internal/auth/system"
 	"wharf/internal/config"
 	"wharf/internal/ftp"
 )
@@ -32,8 +33,17 @@ func buildPolicy(c *config.Config) (ftp.Policy, error) {
 	if c.Bool("dirmessage_enable") {
 		p.MessageFile = c.Str("message_file")
 	}
-	p.CheckAnonPassword, err = anonPasswordCheck(c)
-	return p, err
+	if p.CheckAnonPassword, err = anonPasswordCheck(c); err != nil {
+		return p, err
+	}
+	if c.Bool("userlist_enable") {
+		list, err := system.LoadUserList(c.Str("userlist_file"), c.Bool("userlist_deny"))
+		if err != nil {
+			return p, fmt.Errorf("%s: userlist_file: %w", c.Where("userlist_file"), err)
+		}
+		p.CheckUser = list.CheckUser
+	}
+	return p, nil
 }
 
 func nameFilter(c *config.Config, key string) (*access.NameFilter, error) {

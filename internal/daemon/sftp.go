@@ -87,7 +87,7 @@ func (sh *shared) sftpOptions(c *config.Config, keys auth.KeyAuthenticator, chec
 		Auth:              sh.auth,
 		Keys:              keys,
 		AllowUser:         checkUser,
-		OpenFS:            openFS(c),
+		OpenFS:            sh.openFS,
 		Limiter:           sh.limiter,
 		Logger:            sh.log,
 		HostKeys:          hostKeys,

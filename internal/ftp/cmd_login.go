@@ -159,7 +159,7 @@ func (s *session) computeRights(id *auth.Identity) rights {
 		mkdir:    write,
 		modify:   write,
 	}
-	if id.Anonymous {
+	if id.Anonymous || (id.Guest && !o.VirtualUseLocalPrivs) {
 		r.upload = write && o.AnonUploadEnable
 		r.mkdir = write && o.AnonMkdirWriteEnable
 		r.modify = write && o.AnonOtherWriteEnable

@@ -44,6 +44,7 @@ type Options struct {
 	AnonUploadEnable     bool
 	AnonMkdirWriteEnable bool
 	AnonOtherWriteEnable bool
+	VirtualUseLocalPrivs bool // guests get local rather than anonymous permissions
 	LocalUmask           fs.FileMode
 	AnonUmask            fs.FileMode
 	FileOpenMode         fs.FileMode // file_open_mode, before the umask
