@@ -37,7 +37,7 @@ type Identity struct {
 	Perms     Perm
 	Anonymous bool
 	Guest     bool // a guest_enable login: anonymous permissions unless virtual_use_local_privs
-	UID, GID  int // owner for created files when running as root; -1 leaves the default
+	UID, GID  int  // owner for created files when running as root; -1 leaves the default
 }
 
 // Request is one login attempt.

@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"wharf/internal/auth"
+	"wharf/internal/auth/system"
 	"wharf/internal/config"
 	"wharf/internal/ftp"
 	"wharf/internal/ftp/dataconn"
 	"wharf/internal/vfs"
-	"wharf/internal/auth/system"
 )
 
 // shared are the parts of the engine's options that do not depend on
