@@ -144,7 +144,7 @@ func (s *session) resetTransferState() {
 	s.restOffset = 0
 	s.renameFrom = ""
 	s.epsvAll = false
-	s.ascii = false
+	s.ascii = true // see newSession
 }
 
 func (s *session) cmdTYPE(arg string) error {

@@ -221,7 +221,7 @@ func TestReinLogsInAsSomeoneElse(t *testing.T) {
 	if msg := c.Cmd(257, "PWD"); !strings.HasPrefix(msg, `"/"`) {
 		t.Errorf("PWD after REIN and a new login: %q", msg)
 	}
-	if msg := c.Cmd(211, "STAT"); !strings.Contains(msg, "Logged in as bob") || !strings.Contains(msg, "BINARY") {
+	if msg := c.Cmd(211, "STAT"); !strings.Contains(msg, "Logged in as bob") || !strings.Contains(msg, "TYPE: ASCII") {
 		t.Errorf("STAT after REIN: %q", msg)
 	}
 	_, nlst := c.Transfer(ftptest.EPSV, "NLST", nil)

@@ -90,6 +90,9 @@ func newSession(srv *Server, c net.Conn, id uint64) *session {
 		local:   dataconn.LocalAddrPort(c),
 		cwd:     "/",
 		loginBy: time.Now().Add(srv.opts.LoginTimeout),
+		// ASCII is the default type (RFC 959 §3.1.1.1) and vsftpd's: with
+		// ascii_*_enable, lftp's "put -a" relies on it and sends no TYPE A.
+		ascii: true,
 	}
 	s.setControlReader(c)
 	s.log = s.sessionLogger()

@@ -182,6 +182,13 @@ func TestASCIIMode(t *testing.T) {
 		s := start(t, "tcp4", func(o *ftp.Options) { o.ASCIIUpload, o.ASCIIDownload = true, true })
 		writeFile(t, s.Root, "text", lf)
 		c := ftptest.Login(t, s.Addr)
+		// ASCII is the default type: no TYPE A needed (lftp's put -a).
+		if msg := c.Cmd(211, "STAT"); !strings.Contains(msg, "TYPE: ASCII") {
+			t.Errorf("STAT of a new session: %q, want TYPE: ASCII", msg)
+		}
+		sameBytes(t, "ASCII download by default", c.Retr(ftptest.EPSV, "text"), crlf)
+		c.Stor(ftptest.EPSV, "STOR", "default", crlf)
+		sameBytes(t, "ASCII upload by default", readFile(t, s.Root, "default"), []byte("one\ntwo\nthree\n\nend"))
 		c.Cmd(200, "TYPE A")
 		sameBytes(t, "ASCII download", c.Retr(ftptest.EPSV, "text"), crlf)
 		c.Stor(ftptest.PORT, "STOR", "up", []byte("a\r\nb\r\n\rc\r"))
