@@ -64,7 +64,8 @@ type session struct {
 	epsvAll    bool
 
 	// The running transfer, if any; xmu guards xferRunning and the read
-	// deadline so that a transfer ending never races the control loop.
+	// deadline so that a transfer ending never races the control loop, and
+	// changes of xfer, which Server.Close reads from its own goroutine.
 	xfer        *transfer
 	xmu         sync.Mutex
 	xferRunning bool
@@ -335,7 +336,10 @@ func (s *session) closeFS() {
 }
 
 func (s *session) kill() {
-	if x := s.xfer; x != nil {
+	s.xmu.Lock()
+	x := s.xfer
+	s.xmu.Unlock()
+	if x != nil {
 		x.abort()
 	}
 	s.raw.Close()

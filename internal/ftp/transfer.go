@@ -95,9 +95,8 @@ func (s *session) startTransfer(job xferJob) error {
 	x := &transfer{ctx: ctx, cancel: cancel, done: make(chan struct{}), pasv: s.pasv}
 	active := s.activeTo
 	s.pasv, s.activeTo = nil, netip.AddrPort{}
-	s.xfer = x
 	s.xmu.Lock()
-	s.xferRunning = true
+	s.xfer, s.xferRunning = x, true
 	s.xmu.Unlock()
 	go s.runTransfer(x, active, job)
 	return nil
@@ -223,7 +222,7 @@ func (s *session) logForeignDataConn(from netip.AddrPort) {
 // reapTransfer forgets a finished transfer.
 func (s *session) reapTransfer() {
 	if s.xfer != nil && s.xfer.isDone() {
-		s.xfer = nil
+		s.forgetTransfer()
 	}
 }
 
@@ -231,8 +230,15 @@ func (s *session) reapTransfer() {
 func (s *session) waitTransfer() {
 	if s.xfer != nil {
 		s.xfer.wait()
-		s.xfer = nil
+		s.forgetTransfer()
 	}
+}
+
+// forgetTransfer clears xfer under xmu (see kill).
+func (s *session) forgetTransfer() {
+	s.xmu.Lock()
+	s.xfer = nil
+	s.xmu.Unlock()
 }
 
 func (s *session) logTransfer(job xferJob, n int64, d time.Duration, err error, aborted bool) {
