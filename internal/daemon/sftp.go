@@ -33,8 +33,8 @@ func checkSFTP(c *config.Config) error {
 	if !c.Bool("sftp_enable") {
 		return nil
 	}
-	if !c.Bool("local_enable") || c.Str("users_file") == "" {
-		return fmt.Errorf("%s: sftp_enable=YES needs local_enable=YES and a users_file: SFTP has no anonymous logins", c.Where("sftp_enable"))
+	if !c.Bool("local_enable") {
+		return fmt.Errorf("%s: sftp_enable=YES needs local_enable=YES (virtual users or system accounts): SFTP has no anonymous logins", c.Where("sftp_enable"))
 	}
 	for _, a := range sftpAlgorithmKeys {
 		if err := sftpd.CheckAlgorithms(a.kind, splitList(c.Str(a.key))); err != nil {
@@ -76,7 +76,9 @@ func sftpHostKeys(c *config.Config) ([]ssh.Signer, error) {
 }
 
 // sftpOptions translates the config into sftpd.Options: the same users,
-// roots, permissions, umask, limits and timeouts as FTP.
+// roots, permissions, umask, limits, timeouts and user list as FTP. Public
+// keys come from the users file (sshkey=); system accounts log in with
+// their password only.
 func (sh *shared) sftpOptions(c *config.Config, keys auth.KeyAuthenticator, checkUser func(string) error) (sftpd.Options, error) {
 	hostKeys, err := sftpHostKeys(c)
 	if err != nil {

@@ -124,8 +124,32 @@ func TestSFTPCheck(t *testing.T) {
 			t.Errorf("%s: Check = %v", tc.extra, err)
 		}
 	}
-	cfg, _ := sftpConfig(t, t.TempDir(), "local_enable=NO")
+	cfg, _ := sftpConfig(t, t.TempDir(), "local_enable=NO", "users_file=")
 	if err := Check(cfg); err == nil || !strings.Contains(err.Error(), "sftp_enable") {
 		t.Errorf("SFTP without local users: %v", err)
+	}
+}
+
+// TestSFTPUserList: a user refused by the user list cannot log in over
+// SFTP either.
+func TestSFTPUserList(t *testing.T) {
+	list := filepath.Join(t.TempDir(), "user_list")
+	os.WriteFile(list, []byte("alice\n"), 0o644)
+	cfg, _ := sftpConfig(t, t.TempDir(), "userlist_enable=YES", "userlist_file="+list)
+	d, err := New(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	c, err := ssh.Dial("tcp", d.SFTPAddr().String(), &ssh.ClientConfig{
+		User: "alice", Auth: []ssh.AuthMethod{ssh.Password("pw")}, Timeout: 10 * time.Second,
+		HostKeyCallback: ssh.InsecureIgnoreHostKey(),
+	})
+	if err == nil {
+		c.Close()
+		t.Fatal("a user on the deny list logged in")
 	}
 }
