@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"wharf/internal/auth"
+	"wharf/internal/config"
 )
 
 func TestChrootPolicy(t *testing.T) {
@@ -30,5 +31,26 @@ func TestChrootPolicy(t *testing.T) {
 				t.Errorf("root %q start %q, want root %q start %q", got.Home, got.StartDir, tt.wantRoot, tt.wantCd)
 			}
 		})
+	}
+}
+
+func TestPasvRange(t *testing.T) {
+	tests := []struct {
+		opts   []string
+		lo, hi int
+	}{
+		{nil, 5001, 65535}, // vsftpd's defaults: 5001..0
+		{[]string{"pasv_min_port=0", "pasv_max_port=0"}, 0, 0},
+		{[]string{"pasv_min_port=40000", "pasv_max_port=40100"}, 40000, 40100},
+		{[]string{"pasv_min_port=0", "pasv_max_port=50000"}, 1024, 50000},
+	}
+	for _, tt := range tests {
+		c, _, err := config.Parse("t.conf", []byte("anonymous_enable=NO\n"), tt.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := pasvRange(c); r.Min != tt.lo || r.Max != tt.hi {
+			t.Errorf("%v: range %d-%d, want %d-%d", tt.opts, r.Min, r.Max, tt.lo, tt.hi)
+		}
 	}
 }

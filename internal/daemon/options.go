@@ -87,7 +87,7 @@ func baseOptions(c *config.Config, a auth.Authenticator, openFS func(*auth.Ident
 		LsRecurseEnable:      c.Bool("ls_recurse_enable"),
 		PortEnable:           c.Bool("port_enable"),
 		PasvEnable:           c.Bool("pasv_enable"),
-		PasvPorts:            dataconn.PortRange{Min: c.Int("pasv_min_port"), Max: c.Int("pasv_max_port")},
+		PasvPorts:            pasvRange(c),
 		PasvAddress:          pasvAddr,
 		PasvPromiscuous:      c.Bool("pasv_promiscuous"),
 		PortPromiscuous:      c.Bool("port_promiscuous"),
@@ -128,6 +128,23 @@ func pasvAddress(c *config.Config) (netip.Addr, error) {
 		}
 	}
 	return netip.Addr{}, fmt.Errorf("%s: pasv_address %q has no IPv4 address, and PASV can only announce IPv4", c.Where("pasv_address"), s)
+}
+
+// pasvRange reads pasv_min_port..pasv_max_port as vsftpd does: a 0 bound
+// is open (1024 below, 65535 above), and both 0 let the kernel choose.
+// vsftpd's own default is 5001..0, i.e. 5001-65535.
+func pasvRange(c *config.Config) dataconn.PortRange {
+	lo, hi := c.Int("pasv_min_port"), c.Int("pasv_max_port")
+	if lo == 0 && hi == 0 {
+		return dataconn.PortRange{}
+	}
+	if lo == 0 {
+		lo = 1024
+	}
+	if hi == 0 {
+		hi = 65535
+	}
+	return dataconn.PortRange{Min: lo, Max: hi}
 }
 
 // anonRoot is anon_root, or else ftp_username's home directory, as in
