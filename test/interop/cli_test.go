@@ -167,19 +167,28 @@ func readAnnouncement(r io.Reader) demoInfo {
 func TestCheckConfig(t *testing.T) {
 	dir := t.TempDir()
 	addUser(t, filepath.Join(dir, "users"), testUser, randomPassword(), dir)
+	// check-config may try the ports: give it free ones.
+	port, err := freePort(loopback4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pasv, err := freeRange(loopback4, 10, port)
+	if err != nil {
+		t.Fatal(err)
+	}
 	good := filepath.Join(dir, "good.conf")
 	os.WriteFile(good, []byte(strings.Join([]string{
 		"# a good configuration",
 		"listen=YES",
 		"listen_address=127.0.0.1",
-		"listen_port=2121",
+		"listen_port=" + strconv.Itoa(port),
 		"anonymous_enable=NO",
 		"local_enable=YES",
 		"write_enable=YES",
 		"users_file=" + filepath.Join(dir, "users"),
-		"pasv_min_port=40000",
-		"pasv_max_port=40100",
-		"max_clients=100",
+		"pasv_min_port=" + strconv.Itoa(pasv),
+		"pasv_max_port=" + strconv.Itoa(pasv+9),
+		"max_clients=10",
 	}, "\n")+"\n"), 0o644)
 	bad := filepath.Join(dir, "bad.conf")
 	os.WriteFile(bad, []byte(strings.Join([]string{

@@ -35,7 +35,11 @@ func run(m *testing.M) int {
 	defer os.RemoveAll(dir)
 	workDir = dir
 	wharfBin = filepath.Join(dir, "wharf")
-	build := exec.Command("go", "build", "-o", wharfBin, "wharf/cmd/wharf")
+	args := []string{"build", "-o", wharfBin}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	build := exec.Command("go", append(args, "wharf/cmd/wharf")...)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "interop: go build wharf/cmd/wharf:", err)

@@ -280,6 +280,10 @@ func (s *server) stop() {
 		<-s.done
 		t.Errorf("wharf serve (pid %d) did not stop within 15s of SIGTERM; killed", s.cmd.Process.Pid)
 	}
+	if b, _ := os.ReadFile(s.logPath); bytes.Contains(b, []byte("WARNING: DATA RACE")) {
+		i := bytes.Index(b, []byte("WARNING: DATA RACE"))
+		t.Errorf("the server (built with -race) reported a data race:\n%s", b[i:min(len(b), i+6000)])
+	}
 	if t.Failed() {
 		t.Logf("--- server log (%s), last lines ---\n%s", s.logPath, s.logTail(60))
 	}
