@@ -70,7 +70,7 @@ var clients = []clientDef{curlClient, lftpClient, ftplibClient, tnftpClient}
 // ipv4Only is the N/A reason of PASV and PORT over IPv6.
 func ipv4Only(mode, ip string) string {
 	if ip == loopback6 && (mode == "PASV" || mode == "PORT") {
-		return mode + " carries only IPv4 addresses (RFC 959); over IPv6 clients use " + map[string]string{"PASV": "EPSV", "PORT": "EPRT"}[mode] + " (RFC 2428)"
+		return "PASV and PORT carry only IPv4 addresses (RFC 959); over IPv6 clients use EPSV and EPRT (RFC 2428)"
 	}
 	return ""
 }
@@ -118,8 +118,7 @@ func bigPolicy() string {
 // runCell runs one client/mode/ip cell; it reports whether the cell ran.
 func runCell(t *testing.T, c clientDef, mode, ip string, big bool) bool {
 	if why := c.support(mode, ip); why != "" {
-		matrix.set(c.name, mode, ip, "N/A")
-		matrix.note("%s %s over %s: N/A: %s", c.name, mode, bracket(ip), why)
+		matrix.notApplicable(c.name, mode, ip, why)
 		t.Logf("N/A: %s", why)
 		return false
 	}

@@ -23,9 +23,18 @@ type resultTable struct {
 	mu    sync.Mutex
 	cells map[cellKey]string
 	notes []string
+	na    map[string][]string // N/A reason -> cells
 }
 
-var matrix = &resultTable{cells: map[cellKey]string{}}
+var matrix = &resultTable{cells: map[cellKey]string{}, na: map[string][]string{}}
+
+// notApplicable records a cell that cannot run, and why.
+func (r *resultTable) notApplicable(client, mode, ip, why string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cells[cellKey{client, mode, ip}] = "N/A"
+	r.na[why] = append(r.na[why], client+" "+mode+" "+bracket(ip))
+}
 
 func (r *resultTable) set(client, mode, ip, result string) {
 	r.mu.Lock()
@@ -89,6 +98,14 @@ func (r *resultTable) write(w io.Writer) {
 	sort.Strings(notes)
 	for _, n := range notes {
 		fmt.Fprintln(w, "  - "+n)
+	}
+	reasons := make([]string, 0, len(r.na))
+	for why := range r.na {
+		reasons = append(reasons, why)
+	}
+	sort.Strings(reasons)
+	for _, why := range reasons {
+		fmt.Fprintf(w, "  - N/A (%s): %s\n", strings.Join(r.na[why], ", "), why)
 	}
 	fmt.Fprintln(w)
 }
