@@ -37,6 +37,9 @@ func buildAccounts(c *config.Config, v *auth.Verifier) (accounts, error) {
 	if !c.Bool("local_enable") {
 		return accounts{path: "no local logins (local_enable=NO)"}, nil
 	}
+	if err := checkGuestAccount(c); err != nil {
+		return accounts{}, err
+	}
 	inner, path, err := systemAuthenticator(c, v)
 	if err != nil {
 		return accounts{}, err
@@ -51,6 +54,26 @@ func buildAccounts(c *config.Config, v *auth.Verifier) (accounts, error) {
 		id.Guest = guest
 		return id
 	}}}, nil
+}
+
+// checkGuestAccount: with guest_enable every login becomes guest_username,
+// which must be an account of this system (through PAM as through
+// /etc/shadow); say so at the line that names it.
+func checkGuestAccount(c *config.Config) error {
+	if !c.Bool("guest_enable") {
+		return nil
+	}
+	name := c.Str("guest_username")
+	_, ok, err := system.LookupAccount(system.DefaultPasswd, name)
+	if err != nil {
+		return fmt.Errorf("%s: guest_username: %w", c.Where("guest_username"), err)
+	}
+	if !ok {
+		return fmt.Errorf("%s: guest_username: %q has no entry in %s: guest_enable=YES maps every login to this account; "+
+			"create it (vsftpd's VIRTUAL_USERS example: useradd -d /home/ftpsite %s) or name an existing one",
+			c.Where("guest_username"), name, system.DefaultPasswd, name)
+	}
+	return nil
 }
 
 // systemAuthenticator picks PAM or /etc/shadow for system accounts.

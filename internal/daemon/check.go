@@ -26,7 +26,16 @@ func Check(cfg *config.Config) error {
 		return err
 	}
 	if cfg.Bool("ssl_enable") {
-		if err := certs.Check(cfg.Str("rsa_cert_file"), cfg.Str("rsa_private_key_file")); err != nil {
+		cert, key := cfg.Str("rsa_cert_file"), cfg.Str("rsa_private_key_file")
+		// A key file that cannot be read is reported at its own line.
+		if _, cerr := os.Stat(cert); cerr == nil && key != "" {
+			f, err := os.Open(key)
+			if err != nil {
+				return fmt.Errorf("%s: rsa_private_key_file: cannot read %s: %w", cfg.Where("rsa_private_key_file"), key, errors.Unwrap(err))
+			}
+			f.Close()
+		}
+		if err := certs.Check(cert, key); err != nil {
 			return fmt.Errorf("%s: rsa_cert_file: %w", cfg.Where("rsa_cert_file"), err)
 		}
 	}
