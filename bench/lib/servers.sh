@@ -151,7 +151,9 @@ start_server() {
 	SERVER_NAME=$name
 	case $name in
 	wharf)
-		as_user "$BIN/wharf" serve -c "$CONF/wharf.conf" >>"$logf" 2>&1 &
+		# WHARF_ENV (profile.sh): e.g. GODEBUG=gctrace=1
+		env ${WHARF_ENV:-} setpriv --reuid="$USER_NAME" --regid="$USER_NAME" --clear-groups \
+			"$BIN/wharf" serve -c "$CONF/wharf.conf" >>"$logf" 2>&1 &
 		;;
 	vsftpd)
 		LD_LIBRARY_PATH=$PEER_LIBS "$PEERS/vsftpd/usr/sbin/vsftpd" "$CONF/vsftpd.conf" >>"$logf" 2>&1 </dev/null &

@@ -185,7 +185,7 @@ func writeTable(w io.Writer, wl Workload, res *results) {
 	for _, srv := range servers {
 		fmt.Fprintf(w, "| %s |\n", strings.Join(row(wl, srv, res), " | "))
 	}
-	fmt.Fprintf(w, "\n%s\n", legend(wl))
+	fmt.Fprintf(w, "\n%s\n", legend(wl, res))
 	writeErrors(w, wl, servers, res)
 	fmt.Fprintln(w)
 }
@@ -226,17 +226,31 @@ func ratioCell(st stat, ok bool, wharf []float64) string {
 	return fmt.Sprintf("%.2f×", st.med/ws.med)
 }
 
-func ofCeiling(wl Workload, srv string, res *results) string {
-	method := strings.TrimPrefix(wl.Of, "ceiling/")
-	cs, cok := summarize(res.vals["ceiling"][method]["MBps"])
-	st, ok := summarize(res.vals[wl.Name][srv][wl.Metrics[0].Key])
-	if !cok || !ok || cs.med == 0 {
-		return "–"
+// bestCeiling is the best median among the ceiling methods of one
+// direction ("retr": the server sends; "stor": it receives), and its name.
+func bestCeiling(dir string, res *results) (float64, string) {
+	best, name := 0.0, ""
+	for _, m := range ceilMethods {
+		if m.stor != (dir == "stor") {
+			continue
+		}
+		if st, ok := summarize(res.vals["ceiling"][m.name]["MBps"]); ok && st.med > best {
+			best, name = st.med, m.name
+		}
 	}
-	return fmt.Sprintf("%.0f%%", 100*st.med/cs.med)
+	return best, name
 }
 
-func legend(wl Workload) string {
+func ofCeiling(wl Workload, srv string, res *results) string {
+	best, _ := bestCeiling(wl.Of, res)
+	st, ok := summarize(res.vals[wl.Name][srv][wl.Metrics[0].Key])
+	if !ok || best == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f%%", 100*st.med/best)
+}
+
+func legend(wl Workload, res *results) string {
 	var parts []string
 	for _, m := range wl.Metrics {
 		if !m.Ratio {
@@ -253,7 +267,9 @@ func legend(wl Workload) string {
 		s += " ÷ Wharf is the server's median divided by Wharf's (" + strings.Join(parts, "; ") + ")."
 	}
 	if wl.Of != "" {
-		s += " Of ceiling: the median as a share of the ceiling row \"" + strings.TrimPrefix(wl.Of, "ceiling/") + "\"."
+		if _, name := bestCeiling(wl.Of, res); name != "" {
+			s += " Of ceiling: the median as a share of the best ceiling row of that direction, \"" + name + "\"."
+		}
 	}
 	return s
 }

@@ -33,10 +33,10 @@ func TestOrderServers(t *testing.T) {
 }
 
 const sample = `{"workload":"ceiling","server":"` + ceilRetr + `","rep":1,"metrics":{"MBps":4000}}
-{"workload":"retr1g","server":"vsftpd","rep":1,"metrics":{"MBps":3000}}
-{"workload":"retr1g","server":"wharf","rep":1,"metrics":{"MBps":2000}}
-{"workload":"retr1g","server":"wharf","rep":2,"metrics":{"MBps":2400}}
-{"workload":"retr1g","server":"wharf","rep":3,"metrics":{"MBps":2200}}
+{"workload":"retr1g","server":"vsftpd","rep":1,"metrics":{"MBps":3000,"cpu_s":0.3}}
+{"workload":"retr1g","server":"wharf","rep":1,"metrics":{"MBps":2000,"cpu_s":0.5}}
+{"workload":"retr1g","server":"wharf","rep":2,"metrics":{"MBps":2400,"cpu_s":0.7}}
+{"workload":"retr1g","server":"wharf","rep":3,"metrics":{"MBps":2200,"cpu_s":0.6}}
 {"workload":"retr1g","server":"vsftpd","rep":2,"error":"RETR: boom"}
 
 {"workload":"login300","server":"wharf","rep":1,"metrics":{"seconds":0.5,"failed":0}}
@@ -51,10 +51,10 @@ func TestReportTables(t *testing.T) {
 	writeTables(&b, res)
 	out := b.String()
 	for _, want := range []string{
-		"| wharf | 2200 (2000–2400) | 1.00× | 55% | 3 |",
-		"| vsftpd | 3000 | 1.36× | 75% | 1 |",
+		"| wharf | 2200 (2000–2400) | 1.00× | 0.600 (0.500–0.700) | 1.00× | 55% | 3 |",
+		"| vsftpd | 3000 | 1.36× | 0.300 | 0.50× | 75% | 1 |",
 		"**vsftpd: 1 failed run(s)**, e.g. `RETR: boom`",
-		"| wharf | 0.500 | 1.00× | 0 | 1 |",
+		"| wharf | 0.500 | 1.00× | 0 | – | – | 1 |",
 		"### SFTP upload and download of 1 GiB (vs OpenSSH sftp-server)\n\nn/a (not built yet)",
 	} {
 		if !strings.Contains(out, want) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"wharf/bench/loadgen/ftpc"
+	"wharf/bench/loadgen/proctree"
 )
 
 // Record is one result line of the JSONL file.
@@ -131,6 +132,22 @@ func summary(r Record) string {
 		fmt.Fprintf(&b, "%s=%.4g ", k, r.Metrics[k])
 	}
 	return b.String()
+}
+
+// cpuMeter starts measuring the CPU time of the server's process tree; the
+// function it returns gives the seconds spent since (0 without -pid).
+func (e *env) cpuMeter() func() float64 {
+	if e.pid == 0 {
+		return func() float64 { return 0 }
+	}
+	start, err := proctree.CPUTime(e.pid)
+	return func() float64 {
+		end, err2 := proctree.CPUTime(e.pid)
+		if err != nil || err2 != nil {
+			return 0
+		}
+		return (end - start).Seconds()
+	}
 }
 
 // one makes the single record most workloads return.

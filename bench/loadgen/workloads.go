@@ -47,6 +47,7 @@ func runRetr1G(e *env) ([]Record, error) {
 		return nil, err
 	}
 	defer c.Quit()
+	cpu := e.cpuMeter()
 	start := time.Now()
 	n, err := c.Retr(bigName, io.Discard)
 	d := time.Since(start)
@@ -56,7 +57,7 @@ func runRetr1G(e *env) ([]Record, error) {
 	if n != bigSize {
 		return nil, fmt.Errorf("RETR %s: got %d bytes, want %d", bigName, n, bigSize)
 	}
-	return one(map[string]float64{"MBps": mbPerSec(n, d), "seconds": d.Seconds()}), nil
+	return one(map[string]float64{"MBps": mbPerSec(n, d), "seconds": d.Seconds(), "cpu_s": cpu()}), nil
 }
 
 func runStor1G(e *env) ([]Record, error) {
@@ -73,6 +74,7 @@ func runStor1G(e *env) ([]Record, error) {
 	name := e.upName("1g", 0)
 	defer e.removeLocal(name)
 	syscall.Sync() // no dirty pages of an earlier run to throttle this one
+	cpu := e.cpuMeter()
 	start := time.Now()
 	n, err := c.Stor(name, src)
 	d := time.Since(start)
@@ -82,7 +84,7 @@ func runStor1G(e *env) ([]Record, error) {
 	if n != bigSize {
 		return nil, fmt.Errorf("STOR: sent %d bytes, want %d", n, bigSize)
 	}
-	return one(map[string]float64{"MBps": mbPerSec(n, d), "seconds": d.Seconds()}), nil
+	return one(map[string]float64{"MBps": mbPerSec(n, d), "seconds": d.Seconds(), "cpu_s": cpu()}), nil
 }
 
 // runLoginStorm starts n clients at the same instant; each connects, reads
@@ -102,10 +104,12 @@ func runLoginStorm(e *env) ([]Record, error) {
 		}()
 	}
 	time.Sleep(50 * time.Millisecond) // let every goroutine reach the gate
+	cpu := e.cpuMeter()
 	start := time.Now()
 	close(gate)
 	wg.Wait()
 	d := time.Since(start)
+	cpuS := cpu()
 	var ok []*ftpc.Conn
 	fails, firstErr := 0, error(nil)
 	for i, c := range conns {
@@ -120,7 +124,7 @@ func runLoginStorm(e *env) ([]Record, error) {
 	if fails > 0 {
 		fmt.Fprintf(e.log, "  login300 %s: %d failed, e.g. %v\n", e.server, fails, firstErr)
 	}
-	return one(map[string]float64{"seconds": d.Seconds(), "failed": float64(fails)}), nil
+	return one(map[string]float64{"seconds": d.Seconds(), "failed": float64(fails), "cpu_s": cpuS}), nil
 }
 
 func cmpErr(first, err error) error {
@@ -130,9 +134,17 @@ func cmpErr(first, err error) error {
 	return err
 }
 
-// concurrent runs job on every connection at the same instant and returns
-// the wall time until the last finished, the bytes moved and the failures.
-func concurrent(conns []*ftpc.Conn, job func(i int, c *ftpc.Conn) (int64, error)) (time.Duration, int64, int, error) {
+// burst is the outcome of running one job on many connections at once.
+type burst struct {
+	wall  time.Duration // until the last job finished
+	bytes int64
+	fails int
+	err   error   // the first failure
+	cpu   float64 // server CPU seconds meanwhile
+}
+
+// concurrent runs job on every connection at the same instant.
+func (e *env) concurrent(conns []*ftpc.Conn, job func(i int, c *ftpc.Conn) (int64, error)) burst {
 	gate := make(chan struct{})
 	ns := make([]int64, len(conns))
 	errs := make([]error, len(conns))
@@ -146,20 +158,25 @@ func concurrent(conns []*ftpc.Conn, job func(i int, c *ftpc.Conn) (int64, error)
 		}()
 	}
 	time.Sleep(50 * time.Millisecond)
+	cpu := e.cpuMeter()
 	start := time.Now()
 	close(gate)
 	wg.Wait()
-	d := time.Since(start)
-	var total int64
-	fails, firstErr := 0, error(nil)
+	b := burst{wall: time.Since(start), cpu: cpu()}
 	for i := range conns {
-		total += ns[i]
+		b.bytes += ns[i]
 		if errs[i] != nil {
-			fails++
-			firstErr = cmpErr(firstErr, errs[i])
+			b.fails++
+			b.err = cmpErr(b.err, errs[i])
 		}
 	}
-	return d, total, fails, firstErr
+	return b
+}
+
+// metrics are the figures of a concurrent transfer workload.
+func (b burst) metrics(loginFails int) map[string]float64 {
+	return map[string]float64{"seconds": b.wall.Seconds(), "MBps": mbPerSec(b.bytes, b.wall),
+		"failed": float64(b.fails + loginFails), "cpu_s": b.cpu}
 }
 
 func runRetrMany(e *env) ([]Record, error) {
@@ -169,18 +186,17 @@ func runRetrMany(e *env) ([]Record, error) {
 	if loginFails > 0 {
 		fmt.Fprintf(e.log, "  retr300 %s: %d logins failed, e.g. %v\n", e.server, loginFails, lerr)
 	}
-	d, total, fails, ferr := concurrent(conns, func(_ int, c *ftpc.Conn) (int64, error) {
+	b := e.concurrent(conns, func(_ int, c *ftpc.Conn) (int64, error) {
 		n, err := c.Retr(tenName, io.Discard)
 		if err == nil && n != tenSize {
 			err = fmt.Errorf("RETR: %d bytes, want %d", n, tenSize)
 		}
 		return n, err
 	})
-	if fails > 0 {
-		fmt.Fprintf(e.log, "  retr300 %s: %d transfers failed, e.g. %v\n", e.server, fails, ferr)
+	if b.fails > 0 {
+		fmt.Fprintf(e.log, "  retr300 %s: %d transfers failed, e.g. %v\n", e.server, b.fails, b.err)
 	}
-	return one(map[string]float64{"seconds": d.Seconds(), "MBps": mbPerSec(total, d),
-		"failed": float64(fails + loginFails)}), nil
+	return one(b.metrics(loginFails)), nil
 }
 
 func runStorMany(e *env) ([]Record, error) {
@@ -196,7 +212,7 @@ func runStorMany(e *env) ([]Record, error) {
 		}
 	}()
 	syscall.Sync()
-	d, total, fails, ferr := concurrent(conns, func(i int, c *ftpc.Conn) (int64, error) {
+	b := e.concurrent(conns, func(i int, c *ftpc.Conn) (int64, error) {
 		src, err := os.Open(filepath.Join(e.data, tenName))
 		if err != nil {
 			return 0, err
@@ -204,11 +220,10 @@ func runStorMany(e *env) ([]Record, error) {
 		defer src.Close()
 		return c.Stor(e.upName("10m", i), src)
 	})
-	if fails > 0 {
-		fmt.Fprintf(e.log, "  stor100 %s: %d transfers failed, e.g. %v\n", e.server, fails, ferr)
+	if b.fails > 0 {
+		fmt.Fprintf(e.log, "  stor100 %s: %d transfers failed, e.g. %v\n", e.server, b.fails, b.err)
 	}
-	return one(map[string]float64{"seconds": d.Seconds(), "MBps": mbPerSec(total, d),
-		"failed": float64(fails + loginFails)}), nil
+	return one(b.metrics(loginFails)), nil
 }
 
 func runIdle(e *env) ([]Record, error) {
@@ -261,6 +276,7 @@ func listing(verb, dir string, want int) runFunc {
 			s = proctree.StartSampler(e.pid, 5*time.Millisecond)
 		}
 		var lc lineCounter
+		cpu := e.cpuMeter()
 		start := time.Now()
 		if verb == "LIST" {
 			_, err = c.List(dir, &lc)
@@ -268,7 +284,7 @@ func listing(verb, dir string, want int) runFunc {
 			_, err = c.Nlst(dir, &lc)
 		}
 		d := time.Since(start)
-		m := map[string]float64{"seconds": d.Seconds(), "lines": float64(lc.n)}
+		m := map[string]float64{"seconds": d.Seconds(), "lines": float64(lc.n), "cpu_s": cpu()}
 		if s != nil {
 			m["peak_rss_mib"] = float64(s.Stop().RSS) / 1024
 			m["base_rss_mib"] = float64(base.RSS) / 1024
@@ -298,6 +314,7 @@ func runSmallStor(e *env) ([]Record, error) {
 	body := bytes.Repeat([]byte("wharf-bench\n"), smallSize/12+1)[:smallSize]
 	fails := 0
 	syscall.Sync()
+	cpu := e.cpuMeter()
 	start := time.Now()
 	for i := range n {
 		if _, err := c.Stor(fmt.Sprintf("%s/f%05d", dir, i), bytes.NewReader(body)); err != nil {
@@ -308,5 +325,5 @@ func runSmallStor(e *env) ([]Record, error) {
 		}
 	}
 	d := time.Since(start)
-	return one(map[string]float64{"files_per_s": float64(n-fails) / d.Seconds(), "failed": float64(fails)}), nil
+	return one(map[string]float64{"files_per_s": float64(n-fails) / d.Seconds(), "failed": float64(fails), "cpu_s": cpu()}), nil
 }

@@ -9,40 +9,65 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
 
 // procRoot is /proc; tests point it at a fake tree.
 var procRoot = "/proc"
 
-// ParseStat returns the PID and parent PID from the text of /proc/PID/stat.
-// The command name (field 2) is in parentheses and may itself contain
-// spaces and parentheses, so the fields after it are found from the last ')'.
-func ParseStat(b []byte) (pid, ppid int, err error) {
+// Stat is what the benchmark reads from /proc/PID/stat.
+type Stat struct {
+	PID, PPID int
+	// CPU time in clock ticks (USER_HZ, 100 per second on Linux): of the
+	// process itself, and of its children that exited and were waited for.
+	UTime, STime, CUTime, CSTime int64
+}
+
+// ClockTicks is USER_HZ, the unit of the CPU times in /proc/PID/stat. It is
+// 100 on every Linux architecture Go supports.
+const ClockTicks = 100
+
+// ParseStat parses the text of /proc/PID/stat. The command name (field 2)
+// is in parentheses and may itself contain spaces and parentheses, so the
+// fields after it are found from the last ')'.
+func ParseStat(b []byte) (Stat, error) {
 	open := bytes.IndexByte(b, '(')
 	close := bytes.LastIndexByte(b, ')')
 	if open < 1 || close < open {
-		return 0, 0, fmt.Errorf("proctree: malformed stat %.40q", b)
+		return Stat{}, fmt.Errorf("proctree: malformed stat %.40q", b)
 	}
-	pid, err = strconv.Atoi(string(bytes.TrimSpace(b[:open])))
+	pid, err := strconv.Atoi(string(bytes.TrimSpace(b[:open])))
 	if err != nil {
-		return 0, 0, fmt.Errorf("proctree: malformed pid in stat: %w", err)
+		return Stat{}, fmt.Errorf("proctree: malformed pid in stat: %w", err)
 	}
-	// After ") " come: state, ppid, ...
+	// After ") " come fields 3 (state), 4 (ppid), ... 14-17 (utime, stime,
+	// cutime, cstime): field k is rest[k-3].
 	rest := bytes.Fields(b[close+1:])
-	if len(rest) < 2 {
-		return 0, 0, fmt.Errorf("proctree: short stat %.40q", b)
+	if len(rest) < 15 {
+		return Stat{}, fmt.Errorf("proctree: short stat %.40q", b)
 	}
-	ppid, err = strconv.Atoi(string(rest[1]))
+	var v [5]int64
+	for i, k := range []int{4, 14, 15, 16, 17} {
+		if v[i], err = strconv.ParseInt(string(rest[k-3]), 10, 64); err != nil {
+			return Stat{}, fmt.Errorf("proctree: malformed field %d in stat: %w", k, err)
+		}
+	}
+	return Stat{PID: pid, PPID: int(v[0]), UTime: v[1], STime: v[2], CUTime: v[3], CSTime: v[4]}, nil
+}
+
+func readStat(pid string) (Stat, error) {
+	b, err := os.ReadFile(filepath.Join(procRoot, pid, "stat"))
 	if err != nil {
-		return 0, 0, fmt.Errorf("proctree: malformed ppid in stat: %w", err)
+		return Stat{}, err
 	}
-	return pid, ppid, nil
+	return ParseStat(b)
 }
 
 // Tree returns root and all its descendants, root first. Processes that
@@ -60,15 +85,14 @@ func Tree(root int) ([]int, error) {
 		if _, err := strconv.Atoi(e.Name()); err != nil {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(procRoot, e.Name(), "stat"))
-		if err != nil {
+		st, err := readStat(e.Name())
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ESRCH) {
 			continue // exited meanwhile
 		}
-		pid, ppid, err := ParseStat(b)
 		if err != nil {
 			return nil, err
 		}
-		children[ppid] = append(children[ppid], pid)
+		children[st.PPID] = append(children[st.PPID], st.PID)
 	}
 	out := []int{root}
 	for i := 0; i < len(out); i++ {
@@ -146,6 +170,30 @@ func MeasureTree(root int, withPSS bool) (Mem, error) {
 		return Mem{}, err
 	}
 	return Measure(pids, withPSS)
+}
+
+// CPUTime is the CPU time (user + system) spent so far by root and every
+// live descendant, plus what root's exited children spent (vsftpd and
+// ProFTPD reap their session processes, which moves their time into the
+// listener's cutime/cstime). The difference of two readings is what the
+// server spent in between, whatever processes it used.
+func CPUTime(root int) (time.Duration, error) {
+	pids, err := Tree(root)
+	if err != nil {
+		return 0, err
+	}
+	var ticks int64
+	for i, pid := range pids {
+		st, err := readStat(strconv.Itoa(pid))
+		if err != nil {
+			continue
+		}
+		ticks += st.UTime + st.STime
+		if i == 0 {
+			ticks += st.CUTime + st.CSTime
+		}
+	}
+	return time.Duration(ticks) * time.Second / ClockTicks, nil
 }
 
 // Sampler records the peak total RSS of a process tree while it runs. The

@@ -10,22 +10,23 @@ import (
 )
 
 func TestParseStat(t *testing.T) {
+	tail := " 0 0 0 0 0 0 0 0 0 11 22 33 44 20 0 1"
 	cases := []struct {
-		in        string
-		pid, ppid int
+		in   string
+		want Stat
 	}{
-		{"1234 (vsftpd) S 1 1234 1234 0 -1", 1234, 1},
-		{"77 (a b) c) (d) R 76 77 77", 77, 76},
-		{"5 ()) S 4 5", 5, 4},
+		{"1234 (vsftpd) S 1" + tail, Stat{1234, 1, 11, 22, 33, 44}},
+		{"77 (a b) c) (d) R 76" + tail, Stat{77, 76, 11, 22, 33, 44}},
+		{"5 ()) S 4" + tail, Stat{5, 4, 11, 22, 33, 44}},
 	}
 	for _, c := range cases {
-		pid, ppid, err := ParseStat([]byte(c.in))
-		if err != nil || pid != c.pid || ppid != c.ppid {
-			t.Errorf("ParseStat(%q) = %d, %d, %v; want %d, %d", c.in, pid, ppid, err, c.pid, c.ppid)
+		got, err := ParseStat([]byte(c.in))
+		if err != nil || got != c.want {
+			t.Errorf("ParseStat(%q) = %+v, %v; want %+v", c.in, got, err, c.want)
 		}
 	}
-	for _, bad := range []string{"", "12 vsftpd S 1", "x (a) S 1", "12 (a) S", "12 (a) S y"} {
-		if _, _, err := ParseStat([]byte(bad)); err == nil {
+	for _, bad := range []string{"", "12 vsftpd S 1" + tail, "x (a) S 1" + tail, "12 (a) S 1 2 3", "12 (a) S y" + tail} {
+		if _, err := ParseStat([]byte(bad)); err == nil {
 			t.Errorf("ParseStat(%q) succeeded", bad)
 		}
 	}
@@ -54,7 +55,9 @@ func fakeProc(t *testing.T, procs map[int][3]int) {
 	for pid, v := range procs {
 		d := filepath.Join(dir, strconv.Itoa(pid))
 		os.MkdirAll(d, 0o755)
-		os.WriteFile(filepath.Join(d, "stat"), []byte(strconv.Itoa(pid)+" (x y) S "+strconv.Itoa(v[0])+" 0 0\n"), 0o644)
+		stat := strconv.Itoa(pid) + " (x y) S " + strconv.Itoa(v[0]) + " 0 0 0 0 0 0 0 0 0 " +
+			strconv.Itoa(v[1]) + " 1 " + strconv.Itoa(v[2]) + " 0 20 0 1\n" // utime=rss, stime=1, cutime=pss
+		os.WriteFile(filepath.Join(d, "stat"), []byte(stat), 0o644)
 		os.WriteFile(filepath.Join(d, "status"), []byte("Name:\tx\nVmRSS:\t"+strconv.Itoa(v[1])+" kB\n"), 0o644)
 		os.WriteFile(filepath.Join(d, "smaps_rollup"), []byte("Rss: 1 kB\nPss:\t"+strconv.Itoa(v[2])+" kB\n"), 0o644)
 	}
@@ -93,6 +96,12 @@ func TestTreeAndMeasure(t *testing.T) {
 	}
 	if _, err := Tree(555); err == nil {
 		t.Fatal("Tree of a missing root succeeded")
+	}
+	// utime+stime of the four, plus cutime+cstime of the root only:
+	// (1000+1)+(200+1)+(300+1)+(400+1) + 500 = 2404 ticks.
+	cpu, err := CPUTime(100)
+	if err != nil || cpu != 24040*time.Millisecond {
+		t.Fatalf("CPUTime = %v, %v", cpu, err)
 	}
 }
 
