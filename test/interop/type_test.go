@@ -43,10 +43,9 @@ func passiveTransfer(t *testing.T, c *ctrl, host, command string, upload []byte)
 // send no TYPE A. With ascii_upload_enable=YES and ascii_download_enable=YES
 // a session that never sent TYPE must convert line ends.
 //
-// KNOWN SERVER BUG (reported; this test fails until the engine is fixed):
-// Wharf starts sessions in TYPE I (the 150 reply says "BINARY mode"), so
-// lftp's `put -a` stores CRLF (TestClientMatrix/lftp/*/ascii/upload fails
-// with it).
+// Found by this suite: Wharf first started sessions in TYPE I (150 "BINARY
+// mode" with no TYPE sent), so lftp's `put -a` stored CRLF; fixed in the
+// engine (sessions and REIN start in TYPE A). This is its regression test.
 func TestDefaultTypeIsASCII(t *testing.T) {
 	s := startServer(t, serverOpts{})
 	os.WriteFile(filepath.Join(s.root, "lf.txt"), []byte(textLF), 0o644)
