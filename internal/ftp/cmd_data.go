@@ -40,6 +40,11 @@ func (s *session) setActive(ap netip.AddrPort) error {
 	case s.epsvAll:
 		return reply(503, "EPSV ALL was sent: only EPSV may set up data connections now.")
 	}
+	if ap.Addr().IsUnspecified() {
+		// lftp sends EPRT |2|::|port| on loopback: "my own address". It
+		// can only mean the peer, so it cannot be used for a bounce.
+		ap = netip.AddrPortFrom(s.peer.Addr(), ap.Port())
+	}
 	if err := dataconn.CheckActiveTarget(ap, s.peer.Addr(), s.opts.PortPromiscuous); err != nil {
 		s.log.Warn("active mode target refused", "target", ap.String(), "reason", err.Error())
 		return reply(500, "Illegal PORT command: "+err.Error()+".")

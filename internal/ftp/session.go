@@ -304,7 +304,7 @@ func (s *session) reply(code int, msg string) {
 		s.log.Debug("reply write failed", "err", err)
 	}
 	if s.opts.LogProtocol {
-		s.log.Debug("reply", "code", code, "msg", msg)
+		s.log.Debug("reply", "code", code, "text", msg)
 	}
 }
 

@@ -22,10 +22,6 @@ var lftpClient = clientDef{
 		if mode == "EPRT" && ip == loopback4 {
 			return "lftp sends EPRT only for IPv6 data addresses; over IPv4 its active mode is always PORT (no setting changes that)"
 		}
-		if mode == "EPRT" && ip == loopback6 {
-			return "lftp 4.9 does not bind its active data socket when the peer is a loopback address and then sends EPRT |2|::|port| " +
-				"(the unspecified address), which Wharf refuses (like vsftpd, port_promiscuous=NO); lftp's EPRT works off loopback only"
-		}
 		return ""
 	},
 	newDriver: func(t *testing.T, s *server, mode string) driver {

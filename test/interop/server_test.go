@@ -409,9 +409,7 @@ func compactLogLine(line string) string {
 	case m["msg"] == "command":
 		return fmt.Sprintf("%s > %v %v", sess, m["verb"], m["arg"])
 	case hasCode:
-		// A reply record carries "msg" twice (the record's "reply" and
-		// the reply text); decoding keeps the last, the text.
-		return fmt.Sprintf("%s < %v %v", sess, m["code"], strings.ReplaceAll(fmt.Sprint(m["msg"]), "\n", " | "))
+		return fmt.Sprintf("%s < %v %v", sess, m["code"], strings.ReplaceAll(fmt.Sprint(m["text"]), "\n", " | "))
 	}
 	var attrs []string
 	for k, v := range m {
