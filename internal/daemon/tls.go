@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"cmp"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -32,11 +33,12 @@ func buildTLS(c *config.Config, log *slog.Logger) (tlsSetup, error) {
 	if err != nil {
 		return tlsSetup{}, fmt.Errorf("%s: rsa_cert_file: %w", c.Where("rsa_cert_file"), err)
 	}
-	minV, maxV, err := tlsVersions(c)
+	minV, maxV, warnings, err := tlsVersions(c)
 	if err != nil {
 		return tlsSetup{}, err
 	}
-	suites, warnings := cipherSuites(c)
+	suites, cipherWarnings := cipherSuites(c)
+	warnings = append(warnings, cipherWarnings...)
 	cfg := &tls.Config{
 		GetCertificate: store.GetCertificate,
 		MinVersion:     minV,
@@ -79,28 +81,31 @@ func (t tlsSetup) tlsOptions(c *config.Config) ftp.TLSOptions {
 }
 
 // tlsVersions turns ssl_tlsv1..ssl_tlsv1_3 into Go's min/max. SSL 2 and 3
-// are never offered (the config refuses ssl_sslv2/ssl_sslv3=YES).
-func tlsVersions(c *config.Config) (uint16, uint16, error) {
+// are never offered (the config refuses ssl_sslv2/ssl_sslv3=YES). Go's
+// TLS takes a range, so a version turned off between two that are on
+// (ssl_tlsv1=YES with vsftpd's ssl_tlsv1_1=NO, say) is on too, with a
+// warning: refusing to start would break vsftpd configs that work.
+func tlsVersions(c *config.Config) (minV, maxV uint16, warnings []string, err error) {
 	keys := []struct {
 		key string
 		v   uint16
 	}{{"ssl_tlsv1", tls.VersionTLS10}, {"ssl_tlsv1_1", tls.VersionTLS11}, {"ssl_tlsv1_2", tls.VersionTLS12}, {"ssl_tlsv1_3", tls.VersionTLS13}}
-	var minV, maxV uint16
 	for _, k := range keys {
-		if !c.Bool(k.key) {
-			continue
+		if c.Bool(k.key) {
+			minV = cmp.Or(minV, k.v)
+			maxV = k.v
 		}
-		if minV == 0 {
-			minV = k.v
-		} else if maxV != k.v-1 {
-			return 0, 0, fmt.Errorf("%s: the enabled TLS versions must be consecutive (Go's TLS takes a range)", c.Where(k.key))
-		}
-		maxV = k.v
 	}
 	if minV == 0 {
-		return 0, 0, errors.New("ssl_enable=YES but every TLS version is off: set ssl_tlsv1_2=YES or ssl_tlsv1_3=YES")
+		return 0, 0, nil, errors.New("ssl_enable=YES but every TLS version is off: set ssl_tlsv1_2=YES or ssl_tlsv1_3=YES")
 	}
-	return minV, maxV, nil
+	for _, k := range keys {
+		if k.v > minV && k.v < maxV && !c.Bool(k.key) {
+			warnings = append(warnings, fmt.Sprintf("%s: %s=NO is ignored: Go's TLS takes a range of versions, so %s is on "+
+				"between %s and %s", c.Where(k.key), k.key, tls.VersionName(k.v), tls.VersionName(minV), tls.VersionName(maxV)))
+		}
+	}
+	return minV, maxV, warnings, nil
 }
 
 // clientCertPolicy applies ssl_request_cert, require_cert, validate_cert

@@ -207,7 +207,28 @@ func (c *eofConn) Read(p []byte) (int, error) {
 // tlsData is a protected data connection.
 type tlsData struct {
 	*tls.Conn
-	raw *eofConn
+	raw     *eofConn
+	readEOF bool // the client has finished sending (an upload is complete)
+}
+
+func (d *tlsData) Read(p []byte) (int, error) {
+	n, err := d.Conn.Read(p)
+	if err == io.EOF {
+		d.readEOF = true
+	}
+	return n, err
+}
+
+// Close sends close_notify and closes the connection. After an upload has
+// been read to its end, failing to send our close_notify (the client may
+// have closed already, and a reset can beat our alert) does not make the
+// upload fail.
+func (d *tlsData) Close() error {
+	err := d.Conn.Close()
+	if d.readEOF {
+		return nil
+	}
+	return err
 }
 
 // endedWithoutCloseNotify reports a TLS upload whose sender skipped the
