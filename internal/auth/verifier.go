@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"hash"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -38,6 +39,18 @@ type Verifier struct {
 	now    func() time.Time
 	cache  *credCache // nil when caching is off
 	macKey []byte
+
+	mu       sync.Mutex
+	inFlight map[[sha256.Size]byte]*flight // verifications under way, by cache key
+}
+
+// flight is one verification that identical concurrent logins wait for, so
+// that a storm of logins with the same credentials costs one hash, not one
+// each (300 clients of one account would otherwise queue for 300 hashes).
+type flight struct {
+	done chan struct{}
+	ok   bool
+	err  error
 }
 
 // VerifierOptions configure NewVerifier. The zero value gives the defaults.
@@ -76,10 +89,11 @@ func NewVerifier(o VerifierOptions) *Verifier {
 		o.Now = time.Now
 	}
 	v := &Verifier{
-		sem:    make(chan struct{}, o.MaxConcurrent),
-		verify: o.Verify,
-		now:    o.Now,
-		macKey: make([]byte, 32),
+		sem:      make(chan struct{}, o.MaxConcurrent),
+		verify:   o.Verify,
+		now:      o.Now,
+		macKey:   make([]byte, 32),
+		inFlight: map[[sha256.Size]byte]*flight{},
 	}
 	rand.Read(v.macKey) // never fails (crypto/rand aborts the process instead)
 	if o.CacheTTL > 0 && o.CacheSize > 0 {
@@ -99,11 +113,39 @@ func (v *Verifier) Verify(ctx context.Context, user, hash, password string) (boo
 			return true, nil
 		}
 	}
-	ok, err := v.hashBounded(ctx, hash, password)
-	if ok && err == nil && v.cache != nil {
+	if v.cache == nil {
+		return v.hashBounded(ctx, hash, password)
+	}
+	return v.verifyOnce(ctx, key, hash, password)
+}
+
+// verifyOnce runs the hash for key, or waits for the identical verification
+// already under way, and caches a success.
+func (v *Verifier) verifyOnce(ctx context.Context, key [sha256.Size]byte, hash, password string) (bool, error) {
+	v.mu.Lock()
+	f, waiting := v.inFlight[key]
+	if !waiting {
+		f = &flight{done: make(chan struct{})}
+		v.inFlight[key] = f
+	}
+	v.mu.Unlock()
+	if waiting {
+		select {
+		case <-f.done:
+			return f.ok, f.err
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+	}
+	f.ok, f.err = v.hashBounded(ctx, hash, password)
+	if f.ok && f.err == nil {
 		v.cache.add(key, v.now())
 	}
-	return ok, err
+	v.mu.Lock()
+	delete(v.inFlight, key)
+	v.mu.Unlock()
+	close(f.done)
+	return f.ok, f.err
 }
 
 // VerifyDummy spends about the time of one failed verification with the
@@ -133,8 +175,19 @@ func (v *Verifier) hashBounded(ctx context.Context, hash, password string) (bool
 	case <-ctx.Done():
 		return false, ctx.Err()
 	}
-	defer func() { <-v.sem }()
+	defer v.release()
 	return v.verify(hash, password)
+}
+
+// release frees a hashing slot. When no other hash is running it also hands
+// argon2id's 64 MiB working memory back to the OS: otherwise a burst of
+// logins leaves the process hundreds of MiB larger for minutes, which on a
+// server holding thousands of idle sessions is most of its footprint.
+func (v *Verifier) release() {
+	<-v.sem
+	if len(v.sem) == 0 {
+		debug.FreeOSMemory()
+	}
 }
 
 // cacheKey is HMAC-SHA256(macKey, len-prefixed user, hash, password). Length

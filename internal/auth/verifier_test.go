@@ -3,6 +3,8 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -120,8 +122,9 @@ func TestVerifierBoundsConcurrency(t *testing.T) {
 			return false, nil
 		}})
 		var wg sync.WaitGroup
-		for range 5 {
-			wg.Go(func() { v.Verify(context.Background(), "u", "h", "p") })
+		for i := range 5 {
+			// Distinct users: identical credentials would share one hash.
+			wg.Go(func() { v.Verify(context.Background(), fmt.Sprint("u", i), "h", "p") })
 		}
 		synctest.Wait()
 		if n := inFlight.Load(); n != 2 {
@@ -168,4 +171,44 @@ func TestVerifyDummyHashes(t *testing.T) {
 	if calls.Load() != 1 {
 		t.Fatalf("VerifyDummy ran %d hashes, want 1", calls.Load())
 	}
+}
+
+// TestVerifierCoalescesConcurrentLogins: many identical logins at once cost
+// one hash, and every one of them gets the answer.
+func TestVerifierCoalescesConcurrentLogins(t *testing.T) {
+	var calls atomic.Int32
+	release := make(chan struct{})
+	v := NewVerifier(VerifierOptions{Verify: func(hash, pw string) (bool, error) {
+		calls.Add(1)
+		<-release
+		return pw == "right", nil
+	}})
+	const n = 50
+	results := make(chan bool, n)
+	for range n {
+		go func() {
+			ok, _ := v.Verify(context.Background(), "alice", "$argon2id$x", "right")
+			results <- ok
+		}()
+	}
+	// Wait until the first hash is running and the others are queued on it.
+	for v.waiters() < 1 {
+		runtime.Gosched()
+	}
+	close(release)
+	for range n {
+		if !<-results {
+			t.Fatal("a coalesced login was refused")
+		}
+	}
+	if c := calls.Load(); c != 1 {
+		t.Errorf("%d hashes for %d identical concurrent logins, want 1", c, n)
+	}
+}
+
+// waiters is for tests: the verifications under way.
+func (v *Verifier) waiters() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return len(v.inFlight)
 }
