@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/netip"
 	"os"
@@ -38,25 +39,27 @@ type tlsServer struct {
 	pki      *certstest.PKI
 }
 
-func startTLS(t *testing.T, edit func(*ftp.Options)) *tlsServer {
+func startTLS(t testing.TB, edit func(*ftp.Options)) *tlsServer {
 	t.Helper()
 	pki, err := certstest.New(t.TempDir(), "engine")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := start(t, "tcp4", func(o *ftp.Options) {
-		o.TLS = ftp.TLSOptions{
-			Config:           &tls.Config{Certificates: []tls.Certificate{pki.Server.TLS}, MinVersion: tls.VersionTLS12},
-			ForceLocalLogins: true,
-			ForceLocalData:   true,
-			RequireReuse:     true,
-			StrictReadEOF:    true,
-			HandshakeTimeout: 5 * time.Second,
-		}
-		if edit != nil {
-			edit(o)
-		}
-	})
+	root := t.TempDir()
+	opts := ftptest.Options(root)
+	opts.TLS = ftp.TLSOptions{
+		Config:           &tls.Config{Certificates: []tls.Certificate{pki.Server.TLS}, MinVersion: tls.VersionTLS12},
+		ForceLocalLogins: true,
+		ForceLocalData:   true,
+		RequireReuse:     true,
+		StrictReadEOF:    true,
+		HandshakeTimeout: 5 * time.Second,
+	}
+	if edit != nil {
+		edit(&opts)
+	}
+	s := ftptest.Start(t, "tcp4", opts)
+	s.Root = root
 	l, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -740,4 +743,109 @@ func TestTLSUploadWithoutCloseNotify(t *testing.T) {
 			}
 		})
 	}
+}
+
+// --- A model of the FTPS commands, for fuzzing ------------------------------
+
+// tlsModel predicts the server's reply to the FTPS and login commands on
+// a server with ForceLocalLogins and ForceLocalData.
+type tlsModel struct {
+	tlsOn, pending, loggedIn bool
+}
+
+var tlsModelCmds = []string{
+	"AUTH TLS", "AUTH SSL", "AUTH XYZ", "PBSZ 0", "PBSZ x", "PROT P", "PROT C", "PROT S", "PROT Q",
+	"CCC", "USER " + ftptest.User, "PASS " + ftptest.Pass, "NOOP", "REIN",
+}
+
+func (m *tlsModel) step(cmd string) int {
+	onTLS := func(code int) int {
+		if m.tlsOn {
+			return code
+		}
+		return 503
+	}
+	switch cmd {
+	case "AUTH TLS", "AUTH SSL":
+		if m.tlsOn {
+			return 503
+		}
+		m.tlsOn, m.pending = true, false
+		return 234
+	case "AUTH XYZ":
+		if m.tlsOn {
+			return 503
+		}
+		return 504
+	case "PBSZ 0", "PROT P":
+		return onTLS(200)
+	case "PBSZ x":
+		return onTLS(501)
+	case "PROT C", "PROT S":
+		return onTLS(536) // PROT C: data must be protected
+	case "PROT Q":
+		return onTLS(504)
+	case "CCC":
+		if m.tlsOn {
+			return 534
+		}
+		return 533
+	case "USER " + ftptest.User:
+		switch {
+		case m.loggedIn, !m.tlsOn:
+			m.pending = false
+			return 530
+		}
+		m.pending = true
+		return 331
+	case "PASS " + ftptest.Pass:
+		switch {
+		case m.loggedIn:
+			return 230
+		case !m.pending:
+			return 503
+		}
+		m.pending, m.loggedIn = false, true
+		return 230
+	case "REIN":
+		m.pending, m.loggedIn = false, false
+		return 220
+	}
+	return 200 // NOOP
+}
+
+// FuzzTLSCommands drives sequences of AUTH, PBSZ, PROT, CCC, USER, PASS
+// and REIN (each input byte picks one) and checks every reply against
+// tlsModel; after a 234 the client does the handshake.
+func FuzzTLSCommands(f *testing.F) {
+	for _, seed := range [][]byte{
+		{}, {0, 3, 5, 10, 11}, {3, 5, 6, 9, 10, 0, 0, 10, 11, 6, 13, 11}, {1, 1, 2, 4, 7, 8, 9},
+		{2, 10, 11, 0, 10, 11, 13, 10, 11, 12}, {12, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0},
+	} {
+		f.Add(seed)
+	}
+	// The server must not log through f (t.Log is not allowed there).
+	srv := startTLS(f, func(o *ftp.Options) { o.Logger = slog.New(slog.DiscardHandler) })
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		if len(ops) > 40 {
+			ops = ops[:40]
+		}
+		c := dialCtrl(t, srv.Addr, srv.clientConfig(tls.VersionTLS13))
+		c.raw.(*net.TCPConn).SetLinger(0) // no TIME_WAIT: fuzzing opens thousands of connections
+		c.expect(220)
+		var m tlsModel
+		for _, op := range ops {
+			cmd := tlsModelCmds[int(op)%len(tlsModelCmds)]
+			want := m.step(cmd)
+			code, msg := c.do("%s", cmd)
+			if code != want {
+				t.Fatalf("%q: got %d %q, want %d (model %+v, ops %v)", cmd, code, msg, want, m, ops)
+			}
+			if code == 234 {
+				if err := c.startTLS(); err != nil {
+					t.Fatalf("handshake after %q: %v", cmd, err)
+				}
+			}
+		}
+	})
 }
