@@ -1,0 +1,5 @@
+//go:build !race
+
+package vsftpdconf
+
+const raceEnabled = false
