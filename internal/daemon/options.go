@@ -102,6 +102,7 @@ func baseOptions(c *config.Config, a auth.Authenticator, openFS func(*auth.Ident
 		MaxLine:              c.Int("max_command_line"),
 		LogTransfers:         c.Bool("xferlog_enable"),
 		LogProtocol:          c.Bool("log_ftp_protocol"),
+		SpliceUploads:        c.Bool("splice_uploads"),
 	}, nil
 }
 

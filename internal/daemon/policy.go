@@ -39,7 +39,7 @@ func buildPolicy(c *config.Config) (ftp.Policy, error) {
 	if c.Bool("userlist_enable") {
 		list, err := system.LoadUserList(c.Str("userlist_file"), c.Bool("userlist_deny"))
 		if err != nil {
-			return p, fmt.Errorf("%s: userlist_file: %w", c.Where("userlist_file"), err)
+			return p, fmt.Errorf("%s: %w", c.Where("userlist_file"), err)
 		}
 		p.CheckUser = list.CheckUser
 	}

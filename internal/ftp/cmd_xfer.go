@@ -156,7 +156,7 @@ func (s *session) store(kind, arg string, mode vfs.UploadMode) error {
 			if convert {
 				return io.Copy(up, &crlfToLF{r: deadlineReader{data, s.opts.DataTimeout}})
 			}
-			return receiveFrom(up, data, s.opts.DataTimeout)
+			return receiveFrom(up, data, s.opts.DataTimeout, s.opts.SpliceUploads)
 		},
 		finish: func(err error) error { return finishUpload(up, err) },
 	})

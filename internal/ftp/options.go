@@ -77,6 +77,10 @@ type Options struct {
 
 	Policy Policy // user lists, access files, command lists, messages
 
+	// SpliceUploads moves plain-TCP uploads with splice(2) instead of a
+	// read/write loop (splice_uploads; see receiveFrom for the trade).
+	SpliceUploads bool
+
 	LogTransfers bool // xferlog_enable: a log line per transfer
 	LogProtocol  bool // log_ftp_protocol: every command and reply at debug
 }
