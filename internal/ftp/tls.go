@@ -181,7 +181,10 @@ func (s *session) protectData(raw net.Conn) (net.Conn, *Reply) {
 	}
 	tc.SetDeadline(time.Time{})
 	if s.opts.TLS.RequireReuse && !tc.ConnectionState().DidResume {
-		raw.Close()
+		// A clean TLS close (close_notify): the client reads an empty
+		// data connection and then the 522 on the control connection,
+		// instead of a TLS error that hides it.
+		tc.Close()
 		s.log.Warn("data connection refused: it did not resume the control connection's TLS session (require_ssl_reuse=YES)")
 		return nil, reply(522, "SSL connection failed: session reuse required. Your client must resume the control connection's TLS session on data connections (or the administrator can set require_ssl_reuse=NO).")
 	}
