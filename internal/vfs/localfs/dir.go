@@ -18,12 +18,13 @@ func (f *FS) OpenDir(name string) (vfs.Dir, error) {
 	if err != nil {
 		return nil, f.wrapErr("opendir", name, err)
 	}
-	return &dir{f: d}, nil
+	return &dir{f: d, r: newDirentReader(d)}, nil
 }
 
-// dir pages through (*os.File).ReadDir, hiding in-flight uploads.
+// dir pages through the directory, hiding in-flight uploads.
 type dir struct {
 	f *os.File
+	r *direntReader
 }
 
 // ReadDir returns up to n entries. A page is empty only at the end: if a
@@ -31,7 +32,7 @@ type dir struct {
 // the caller an empty page it might take for the end.
 func (d *dir) ReadDir(n int) ([]fs.DirEntry, error) {
 	for {
-		entries, err := d.f.ReadDir(n)
+		entries, err := d.r.ReadDir(n)
 		kept := entries[:0]
 		for _, e := range entries {
 			if !vfs.IsTempName(e.Name()) {
