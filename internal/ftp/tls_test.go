@@ -88,14 +88,16 @@ func fresh(cfg *tls.Config) *tls.Config {
 
 // tconn is a raw control connection that can switch to TLS.
 type tconn struct {
-	t    *testing.T
+	t    testing.TB
 	raw  net.Conn
 	conn net.Conn // raw, or TLS over it
 	br   *bufio.Reader
 	cfg  *tls.Config // for the control connection and, by default, data
+	// sink, when set, receives downloads instead of xfer.data (benchmarks).
+	sink io.Writer
 }
 
-func dialCtrl(t *testing.T, addr string, cfg *tls.Config) *tconn {
+func dialCtrl(t testing.TB, addr string, cfg *tls.Config) *tconn {
 	t.Helper()
 	raw, err := net.DialTimeout("tcp", addr, ftptest.ReplyTimeout)
 	if err != nil {
@@ -106,7 +108,7 @@ func dialCtrl(t *testing.T, addr string, cfg *tls.Config) *tconn {
 }
 
 // dialExplicit connects, reads 220 and runs AUTH TLS.
-func dialExplicit(t *testing.T, addr string, cfg *tls.Config) *tconn {
+func dialExplicit(t testing.TB, addr string, cfg *tls.Config) *tconn {
 	t.Helper()
 	c := dialCtrl(t, addr, cfg)
 	c.expect(220)
@@ -118,7 +120,7 @@ func dialExplicit(t *testing.T, addr string, cfg *tls.Config) *tconn {
 }
 
 // loginTLS is dialExplicit, then USER, PASS, PBSZ 0, PROT P.
-func loginTLS(t *testing.T, addr string, cfg *tls.Config) *tconn {
+func loginTLS(t testing.TB, addr string, cfg *tls.Config) *tconn {
 	t.Helper()
 	c := dialExplicit(t, addr, cfg)
 	c.login()
@@ -251,6 +253,7 @@ type xfer struct {
 	msg     string // its text
 	resumed bool   // the data handshake resumed a session
 	data    []byte // downloaded bytes
+	n       int64  // bytes downloaded
 }
 
 // transfer runs cmd (RETR or STOR) in mode with a TLS data connection made
@@ -289,8 +292,12 @@ func (c *tconn) transfer(mode ftptest.Mode, cmd string, cfg *tls.Config, upload 
 			} else {
 				tc.Close()
 			}
+		case c.sink != nil:
+			x.n, _ = io.Copy(c.sink, tc)
+			tc.Close()
 		default:
 			x.data, _ = io.ReadAll(tc)
+			x.n = int64(len(x.data))
 			tc.Close()
 		}
 	}
@@ -848,4 +855,68 @@ func FuzzTLSCommands(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkFTPSTransfer measures the engine's protected RETR and STOR
+// throughput over loopback with a Go client (which shares the CPU):
+//
+//	go test -run XXX -bench FTPSTransfer ./internal/ftp
+func BenchmarkFTPSTransfer(b *testing.B) {
+	const size = 64 << 20
+	payload := bytes.Repeat([]byte("wharf ftps bench"), size/16)
+	for _, v := range tlsVersions {
+		s := startTLS(b, func(o *ftp.Options) {
+			o.Logger = slog.New(slog.DiscardHandler)
+			o.LogTransfers = false
+			o.LogProtocol = false
+		})
+		if err := os.WriteFile(filepath.Join(s.Root, "big"), payload, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		cfg := s.clientConfig(v.v)
+		c := loginTLS(b, s.Addr, cfg)
+		c.sink = io.Discard
+		b.Run("RETR/"+v.name, func(b *testing.B) {
+			b.SetBytes(size)
+			for b.Loop() {
+				if x := c.retr(ftptest.EPSV, "big", cfg); x.code != 226 || x.n != size {
+					b.Fatalf("RETR: %d %q, %d bytes", x.code, x.msg, x.n)
+				}
+			}
+		})
+		b.Run("STOR/"+v.name, func(b *testing.B) {
+			b.SetBytes(size)
+			for b.Loop() {
+				if x := c.transfer(ftptest.EPSV, "STOR up", cfg, payload, nil); x.code != 226 {
+					b.Fatalf("STOR: %d %q", x.code, x.msg)
+				}
+			}
+		})
+	}
+}
+
+// TestTLSSlowUploadOfFullRecords: the records a TLS upload's Read gathers
+// after the first each get the data timeout afresh: a client that sends
+// full 16 KiB records, each well within the timeout but all of them
+// together not, is not cut off.
+func TestTLSSlowUploadOfFullRecords(t *testing.T) {
+	t.Parallel()
+	const timeout, pace, records = time.Second, 300 * time.Millisecond, 8
+	s := startTLS(t, func(o *ftp.Options) { o.DataTimeout = timeout })
+	cfg := s.clientConfig(tls.VersionTLS13)
+	cfg.DynamicRecordSizingDisabled = true // full records from the first byte
+	c := loginTLS(t, s.Addr, cfg)
+	record := bytes.Repeat([]byte{'r'}, 16<<10)
+	x := c.transfer(ftptest.EPSV, "STOR slow", cfg, []byte{}, func(tc *tls.Conn, _ net.Conn) {
+		tc.SetDeadline(time.Now().Add(ftptest.ReplyTimeout))
+		for range records {
+			tc.Write(record)
+			time.Sleep(pace) // a slow client, not synchronisation
+		}
+		tc.Close()
+	})
+	if x.code != 226 {
+		t.Fatalf("upload of %d full records %v apart with a %v data timeout: %d %q", records, pace, timeout, x.code, x.msg)
+	}
+	sameBytes(t, "slow upload", readFile(t, s.Root, "slow"), bytes.Repeat(record, records))
 }
