@@ -105,7 +105,8 @@ func runCurl(t *testing.T, s *server, c cell, ops []op, work string) error {
 			args = append(args, "-o", o.local, base+o.remote)
 		}
 	}
-	cmd := exec.Command("curl", args...)
+	cmd, cancel := clientCommand("curl", args...)
+	defer cancel()
 	cmd.Dir = work
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("curl (%d operations): %v\n%s", len(ops), err, processOutput(out))

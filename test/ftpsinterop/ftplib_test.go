@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -79,7 +78,8 @@ func runFtplib(t *testing.T, s *server, c cell, ops []op, work string, reuse boo
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command("python3", script, planFile)
+	cmd, cancel := clientCommand("python3", script, planFile)
+	defer cancel()
 	cmd.Dir = work
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("python3 ftps_client.py: %v\n%s", err, processOutput(out))

@@ -3,7 +3,6 @@ package ftpsinterop
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -78,7 +77,8 @@ func runLftp(t *testing.T, s *server, c cell, ops []op, work string) error {
 	if err := os.WriteFile(script, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
 		return err
 	}
-	cmd := exec.Command("lftp", "-f", script)
+	cmd, cancel := clientCommand("lftp", "-f", script)
+	defer cancel()
 	cmd.Dir = work
 	cmd.Env = append(os.Environ(), "HOME="+work) // no ~/.lftp settings
 	if out, err := cmd.CombinedOutput(); err != nil {

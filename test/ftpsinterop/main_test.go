@@ -17,12 +17,14 @@
 package ftpsinterop
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"wharf/internal/certs/certstest"
 )
@@ -77,6 +79,16 @@ func run(m *testing.M) int {
 	code := m.Run()
 	matrix.report()
 	return code
+}
+
+// clientTimeout bounds one client run (a cell's 20 transfers), so that a
+// hung client fails its cell instead of the whole run's timeout.
+const clientTimeout = 3 * time.Minute
+
+// clientCommand is exec.Command, killed after clientTimeout.
+func clientCommand(name string, args ...string) (*exec.Cmd, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.Background(), clientTimeout)
+	return exec.CommandContext(ctx, name, args...), cancel
 }
 
 // needTool returns the path of a client program. A missing client fails
