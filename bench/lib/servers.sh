@@ -233,6 +233,7 @@ write_header() {
 		- Memory: $(free -m | awk '/^Mem:/ {print $2}') MiB
 		- Kernel: $(uname -r); $(. /etc/os-release && echo "$PRETTY_NAME")
 		- Data directory: $(df -T "$DATA" | awk 'NR==2 {print $2}') (\`bench/.work/data\`), files read from page cache
+		- Load average when the run ended (1, 5, 15 min): $(cut -d' ' -f1-3 /proc/loadavg). Anything above 0 is other work sharing the $(nproc) cores: it widens the min–max ranges and lowers throughput for every server alike; the server CPU columns are much less sensitive to it than wall times
 
 		## Versions
 

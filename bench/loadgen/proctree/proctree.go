@@ -172,28 +172,63 @@ func MeasureTree(root int, withPSS bool) (Mem, error) {
 	return Measure(pids, withPSS)
 }
 
-// CPUTime is the CPU time (user + system) spent so far by root and every
-// live descendant, plus what root's exited children spent (vsftpd and
-// ProFTPD reap their session processes, which moves their time into the
-// listener's cutime/cstime). The difference of two readings is what the
-// server spent in between, whatever processes it used.
+// CPUTime is the CPU time spent so far by root and every live descendant,
+// plus what their exited children spent (vsftpd and ProFTPD reap their
+// session processes, which moves the time of those into the reaper's
+// cutime/cstime). The difference of two readings is what the server spent
+// in between, whatever processes it used.
+//
+// A live process's time comes from /proc/PID/task/*/schedstat (nanoseconds
+// on the CPU, exact): its utime and stime in /proc/PID/stat are tick samples that
+// lag by up to a second for short-lived busy processes, which made a
+// forking server's burst look almost free.
 func CPUTime(root int) (time.Duration, error) {
 	pids, err := Tree(root)
 	if err != nil {
 		return 0, err
 	}
-	var ticks int64
-	for i, pid := range pids {
-		st, err := readStat(strconv.Itoa(pid))
+	var total time.Duration
+	for _, pid := range pids {
+		p := strconv.Itoa(pid)
+		st, err := readStat(p)
 		if err != nil {
 			continue
 		}
-		ticks += st.UTime + st.STime
-		if i == 0 {
-			ticks += st.CUTime + st.CSTime
+		ns, err := readSchedRuntime(p)
+		if err != nil {
+			ns = time.Duration(st.UTime+st.STime) * time.Second / ClockTicks
 		}
+		total += ns + time.Duration(st.CUTime+st.CSTime)*time.Second/ClockTicks
 	}
-	return time.Duration(ticks) * time.Second / ClockTicks, nil
+	return total, nil
+}
+
+// readSchedRuntime sums the first field of /proc/PID/task/*/schedstat:
+// the time each thread has spent on a CPU, in nanoseconds (the file of the
+// process itself covers its main thread only, which in a Go server is
+// mostly idle).
+func readSchedRuntime(pid string) (time.Duration, error) {
+	tasks, err := os.ReadDir(filepath.Join(procRoot, pid, "task"))
+	if err != nil {
+		return 0, err
+	}
+	var total time.Duration
+	for _, t := range tasks {
+		b, err := os.ReadFile(filepath.Join(procRoot, pid, "task", t.Name(), "schedstat"))
+		if err != nil {
+			continue // the thread exited
+		}
+		f := bytes.Fields(b)
+		if len(f) == 0 {
+			return 0, fmt.Errorf("proctree: empty schedstat")
+		}
+		ns, err := strconv.ParseInt(string(f[0]), 10, 64)
+		if err != nil {
+			return 0, err
+		}
+		total += time.Duration(ns)
+	}
+	return total, nil
 }
 
 // Sampler records the peak total RSS of a process tree while it runs. The

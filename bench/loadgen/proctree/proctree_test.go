@@ -56,7 +56,7 @@ func fakeProc(t *testing.T, procs map[int][3]int) {
 		d := filepath.Join(dir, strconv.Itoa(pid))
 		os.MkdirAll(d, 0o755)
 		stat := strconv.Itoa(pid) + " (x y) S " + strconv.Itoa(v[0]) + " 0 0 0 0 0 0 0 0 0 " +
-			strconv.Itoa(v[1]) + " 1 " + strconv.Itoa(v[2]) + " 0 20 0 1\n" // utime=rss, stime=1, cutime=pss
+			strconv.Itoa(v[1]) + " 1 " + strconv.Itoa(v[2]) + " 0 20 0 1\n" // utime=rss, stime=1, cutime=pss, cstime=0
 		os.WriteFile(filepath.Join(d, "stat"), []byte(stat), 0o644)
 		os.WriteFile(filepath.Join(d, "status"), []byte("Name:\tx\nVmRSS:\t"+strconv.Itoa(v[1])+" kB\n"), 0o644)
 		os.WriteFile(filepath.Join(d, "smaps_rollup"), []byte("Rss: 1 kB\nPss:\t"+strconv.Itoa(v[2])+" kB\n"), 0o644)
@@ -97,11 +97,22 @@ func TestTreeAndMeasure(t *testing.T) {
 	if _, err := Tree(555); err == nil {
 		t.Fatal("Tree of a missing root succeeded")
 	}
-	// utime+stime of the four, plus cutime+cstime of the root only:
-	// (1000+1)+(200+1)+(300+1)+(400+1) + 500 = 2404 ticks.
+	// Without schedstat: utime+stime, plus cutime+cstime, of the four:
+	// (1000+1+500)+(200+1+50)+(300+1+60)+(400+1+70) = 2584 ticks.
 	cpu, err := CPUTime(100)
-	if err != nil || cpu != 24040*time.Millisecond {
+	if err != nil || cpu != 25840*time.Millisecond {
 		t.Fatalf("CPUTime = %v, %v", cpu, err)
+	}
+	// Per-thread schedstat, when there, replaces utime+stime: 100's two
+	// threads give 7 s instead of 10.01 s.
+	for tid, ns := range map[string]string{"100": "4000000000", "104": "3000000000"} {
+		d := filepath.Join(procRoot, "100", "task", tid)
+		os.MkdirAll(d, 0o755)
+		os.WriteFile(filepath.Join(d, "schedstat"), []byte(ns+" 123 4\n"), 0o644)
+	}
+	cpu, err = CPUTime(100)
+	if err != nil || cpu != 25840*time.Millisecond-10010*time.Millisecond+7*time.Second {
+		t.Fatalf("CPUTime with schedstat = %v, %v", cpu, err)
 	}
 }
 
