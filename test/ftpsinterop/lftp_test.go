@@ -13,13 +13,11 @@ import (
 // connection's session on data connections (ftp:ssl-copy-sid, on by
 // default) at TLS 1.2 and 1.3.
 var lftpClient = clientDef{
-	name: "lftp",
-	tool: "lftp",
-	support: func(c cell) string {
-		if c.mode == "EPRT" {
-			return "lftp sends EPRT only for IPv6 data addresses; over IPv4 its active mode is always PORT (no setting changes that)"
-		}
-		return ""
+	name:    "lftp",
+	tool:    "lftp",
+	support: func(cell) string { return "" },
+	ipv6: func(c cell) (bool, string) {
+		return c.mode == "EPRT", "lftp sends EPRT only for IPv6 data addresses; over IPv4 its active mode is always PORT"
 	},
 	reuse: always,
 	run:   runLftp,
@@ -35,9 +33,9 @@ func runLftp(t *testing.T, s *server, c cell, ops []op, work string) error {
 	if c.tls == "1.2" {
 		priority = "NORMAL:-VERS-ALL:+VERS-TLS1.2"
 	}
-	url := fmt.Sprintf("ftp://%s:%d", host, s.port)
+	url := fmt.Sprintf("ftp://%s:%d", s.urlHost(), s.port)
 	if c.implicit {
-		url = fmt.Sprintf("ftps://%s:%d", host, s.implicit)
+		url = fmt.Sprintf("ftps://%s:%d", s.urlHost(), s.implicit)
 	}
 	debugLog := filepath.Join(work, "lftp-debug.log")
 	lines := []string{

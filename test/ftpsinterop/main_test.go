@@ -1,5 +1,6 @@
 // Package ftpsinterop drives the built wharf binary over FTPS with real
-// clients (curl, lftp, Python ftplib, rclone), on 127.0.0.1 only.
+// clients (curl, lftp, Python ftplib, rclone) on 127.0.0.1 (and ::1, where
+// a client sends EPRT only over IPv6).
 //
 // TestMain builds ./cmd/wharf once, makes a test PKI (a CA, a server
 // certificate for 127.0.0.1, client certificates) and the transfer

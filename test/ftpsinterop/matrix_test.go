@@ -37,6 +37,8 @@ type clientDef struct {
 	// reuse says whether the cell runs with require_ssl_reuse=YES; when
 	// not, why (a documented limitation of the client).
 	reuse func(c cell) (bool, string)
+	// ipv6, when set, says which cells run over ::1 (and why).
+	ipv6 func(c cell) (bool, string)
 	// run makes every transfer of ops in one session (one client process,
 	// one control connection) and returns the client's error and output.
 	run func(t *testing.T, s *server, c cell, ops []op, work string) error
@@ -95,7 +97,15 @@ func runCell(t *testing.T, cd clientDef, c cell) {
 		}
 	}()
 	needTool(t, cd.tool)
-	s := startServer(t, serverOpts{tls: c.tls, reuse: reuse})
+	opts := serverOpts{tls: c.tls, reuse: reuse}
+	if cd.ipv6 != nil {
+		var why string
+		if opts.ipv6, why = cd.ipv6(c); opts.ipv6 {
+			result += " [::1]"
+			matrix.note("%s, %s: runs over [::1]: %s", cd.name, c.mode, why)
+		}
+	}
+	s := startServer(t, opts)
 	work := t.TempDir()
 	ops := plan(t, s.root, work)
 	start := time.Now()

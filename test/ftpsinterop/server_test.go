@@ -22,6 +22,7 @@ import (
 
 const (
 	host     = "127.0.0.1"
+	host6    = "::1"
 	testUser = "alice"
 	pasvN    = 8 // passive ports per server: one session at a time, with room
 )
@@ -29,6 +30,7 @@ const (
 // serverOpts shape one test server.
 type serverOpts struct {
 	tls   string   // "1.2" or "1.3": the only version the server accepts
+	ipv6  bool     // listen on ::1 instead of 127.0.0.1
 	reuse bool     // require_ssl_reuse
 	extra []string // more key=value lines, after the defaults
 	// certFile and keyFile replace the test PKI's server pair.
@@ -38,7 +40,8 @@ type serverOpts struct {
 // server is one running `wharf serve -c` child.
 type server struct {
 	t                testing.TB
-	port, implicit   int // explicit (listen_port) and implicit FTPS ports
+	ip               string // 127.0.0.1 or ::1
+	port, implicit   int    // explicit (listen_port) and implicit FTPS ports
 	pasvMin, pasvMax int
 	user, pass       string
 	root             string // the user's home
@@ -56,7 +59,11 @@ type server struct {
 func startServer(t testing.TB, o serverOpts) *server {
 	t.Helper()
 	dir := t.TempDir()
-	s := &server{t: t, dir: dir, user: testUser, pass: randomPassword()}
+	s := &server{t: t, ip: host, dir: dir, user: testUser, pass: randomPassword()}
+	if o.ipv6 {
+		needIPv6(t)
+		s.ip = host6
+	}
 	s.root = filepath.Join(dir, "data")
 	if err := os.Mkdir(s.root, 0o755); err != nil {
 		t.Fatal(err)
@@ -104,13 +111,13 @@ func addUser(t testing.TB, file, name, pass, home string) {
 
 func (s *server) pickPorts() error {
 	var err error
-	if s.port, err = freePort(); err != nil {
+	if s.port, err = freePortOn(s.ip); err != nil {
 		return err
 	}
-	if s.implicit, err = freePort(); err != nil {
+	if s.implicit, err = freePortOn(s.ip); err != nil {
 		return err
 	}
-	s.pasvMin, err = freeRange(pasvN, s.port, s.implicit)
+	s.pasvMin, err = freeRange(s.ip, pasvN, s.port, s.implicit)
 	s.pasvMax = s.pasvMin + pasvN - 1
 	return err
 }
@@ -125,7 +132,6 @@ func (s *server) writeConfig(t testing.TB, o serverOpts) {
 	}
 	lines := []string{
 		"# written by test/ftpsinterop",
-		"listen=YES", "listen_address=" + host,
 		"listen_port=" + strconv.Itoa(s.port),
 		"implicit_ssl_port=" + strconv.Itoa(s.implicit),
 		"pasv_min_port=" + strconv.Itoa(s.pasvMin), "pasv_max_port=" + strconv.Itoa(s.pasvMax),
@@ -142,6 +148,11 @@ func (s *server) writeConfig(t testing.TB, o serverOpts) {
 		"force_local_logins_ssl=YES", "force_local_data_ssl=YES", "strict_ssl_read_eof=YES",
 		"debug_ssl=YES", "xferlog_enable=YES", "log_ftp_protocol=YES",
 		"log_level=debug", "log_format=json",
+	}
+	if s.ip == host6 {
+		lines = append(lines, "listen=NO", "listen_ipv6=YES", "listen_address6="+host6)
+	} else {
+		lines = append(lines, "listen=YES", "listen_address="+host)
 	}
 	lines = append(lines, o.extra...)
 	s.confPath = filepath.Join(s.dir, "wharf.conf")
@@ -372,17 +383,20 @@ func (l *logTail) mark() int {
 
 // freePort finds a TCP port free on 127.0.0.1 now, in 10000-32767 (below
 // Linux's ephemeral range, so no outgoing connection takes it meanwhile).
-func freePort() (int, error) {
+func freePort() (int, error) { return freePortOn(host) }
+
+// freePortOn is freePort on ip.
+func freePortOn(ip string) (int, error) {
 	for range 200 {
-		if p := 10000 + rand.IntN(22768); portFree(p) {
+		if p := 10000 + rand.IntN(22768); portFree(ip, p) {
 			return p, nil
 		}
 	}
 	return 0, errors.New("no free port found")
 }
 
-// freeRange finds n consecutive free ports containing none of avoid.
-func freeRange(n int, avoid ...int) (int, error) {
+// freeRange finds n consecutive free ports on ip containing none of avoid.
+func freeRange(ip string, n int, avoid ...int) (int, error) {
 next:
 	for range 200 {
 		base := 10000 + rand.IntN(22768-n)
@@ -392,7 +406,7 @@ next:
 			}
 		}
 		for p := base; p < base+n; p++ {
-			if !portFree(p) {
+			if !portFree(ip, p) {
 				continue next
 			}
 		}
@@ -401,11 +415,33 @@ next:
 	return 0, fmt.Errorf("no %d consecutive free ports found", n)
 }
 
-func portFree(port int) bool {
-	l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+func portFree(ip string, port int) bool {
+	l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
 	if err != nil {
 		return false
 	}
 	l.Close()
 	return true
+}
+
+// urlHost is the server's address as a URL has it: 127.0.0.1 or [::1].
+func (s *server) urlHost() string {
+	if s.ip == host6 {
+		return "[" + host6 + "]"
+	}
+	return s.ip
+}
+
+// needIPv6 skips (in CI: fails) when ::1 cannot be used here.
+func needIPv6(t testing.TB) {
+	t.Helper()
+	l, err := net.Listen("tcp6", "[::1]:0")
+	if err == nil {
+		l.Close()
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("IPv6 loopback ::1 is not available: %v", err)
+	}
+	t.Skipf("IPv6 loopback ::1 is not available: %v", err)
 }
