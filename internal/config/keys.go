@@ -259,13 +259,13 @@ var vsftpdKeys = []Key{
 	later("upload_file", TypeString, "", "patterns of the only names that may be uploaded (Debian)", planMessages),
 	impl("cmds_allowed", TypeString, "", "comma-separated list of the only commands accepted after login"),
 	impl("cmds_denied", TypeString, "", "comma-separated list of commands refused after login"),
-	later("chmod_enable", TypeBool, "YES", "allow SITE CHMOD", planMessages),
-	later("mdtm_write", TypeBool, "YES", "allow setting modification times (MDTM with a time, MFMT)", planMessages),
+	impl("chmod_enable", TypeBool, "YES", "allow SITE CHMOD"),
+	impl("mdtm_write", TypeBool, "YES", "allow setting modification times (MDTM with a time, MFMT)"),
 
 	// Logins.
-	later("delay_failed_login", TypeSeconds, "1", "seconds to pause after a failed login", planLogins),
-	later("delay_successful_login", TypeSeconds, "0", "seconds to pause after a successful login", planLogins),
-	later("max_login_fails", TypeInt, "3", "failed logins after which the session is closed", planLogins),
+	impl("delay_failed_login", TypeSeconds, "1", "seconds to pause after a failed login"),
+	impl("delay_successful_login", TypeSeconds, "0", "seconds to pause after a successful login"),
+	impl("max_login_fails", TypeInt, "3", "failed logins after which the session is closed"),
 
 	// Refused outright.
 	refused("tcp_wrappers", TypeBool, "NO", "check connections against /etc/hosts.allow and /etc/hosts.deny",

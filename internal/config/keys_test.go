@@ -128,7 +128,8 @@ var implementedKeys = strings.Fields(`listen listen_ipv6 listen_port listen_addr
 	sftp_macs sftp_host_key_algorithms
 	chroot_local_user chroot_list_enable chroot_list_file passwd_chroot_enable local_root user_sub_token check_shell
 	userlist_enable userlist_deny userlist_file guest_enable guest_username virtual_use_local_privs chown_uploads
-	chown_username chown_upload_mode pam_service_name splice_uploads`)
+	chown_username chown_upload_mode pam_service_name splice_uploads
+	chmod_enable mdtm_write delay_failed_login delay_successful_login max_login_fails`)
 
 func TestImplementedKeys(t *testing.T) {
 	want := map[string]bool{}

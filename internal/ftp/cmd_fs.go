@@ -138,6 +138,9 @@ func (s *session) cmdMDTM(arg string) error {
 
 // cmdMFMT sets a file's modification time: "MFMT YYYYMMDDHHMMSS path".
 func (s *session) cmdMFMT(arg string) error {
+	if !s.opts.MdtmWrite {
+		return reply(550, "Permission denied: setting modification times is disabled on this server (mdtm_write=NO).")
+	}
 	stamp, p, ok := strings.Cut(arg, " ")
 	t, err := time.ParseInLocation(mdtmLayout, stamp, time.UTC)
 	if !ok || err != nil || p == "" {

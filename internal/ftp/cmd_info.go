@@ -150,6 +150,9 @@ func (s *session) cmdSITE(arg string) error {
 }
 
 func (s *session) siteChmod(arg string) error {
+	if !s.opts.ChmodEnable {
+		return reply(550, "Permission denied: SITE CHMOD is disabled on this server (chmod_enable=NO).")
+	}
 	modeText, p, ok := strings.Cut(arg, " ")
 	mode, err := strconv.ParseUint(modeText, 8, 32)
 	if !ok || err != nil || mode > 0o7777 || p == "" {

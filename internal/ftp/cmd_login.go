@@ -131,6 +131,9 @@ func (s *session) startSession(id *auth.Identity) error {
 	}
 	s.log = s.log.With("user", id.Name)
 	s.log.Info("login ok", "root", id.Home, "anonymous", id.Anonymous)
+	if s.opts.LoginWait > 0 {
+		time.Sleep(s.opts.LoginWait)
+	}
 	s.reply(230, "Login successful.")
 	return nil
 }

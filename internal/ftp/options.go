@@ -35,7 +35,8 @@ type Options struct {
 	AnonRoot        string // anon_root: host directory anonymous users see as "/"
 	NoAnonPassword  bool   // no_anon_password: don't ask anonymous for a password
 	MaxLoginFails   int    // max_login_fails: close the session after this many
-	FailedLoginWait time.Duration
+	FailedLoginWait time.Duration // delay_failed_login
+	LoginWait       time.Duration // delay_successful_login
 
 	// What logged-in users may do (on top of the Identity's permissions).
 	WriteEnable          bool
@@ -50,6 +51,8 @@ type Options struct {
 	FileOpenMode         fs.FileMode // file_open_mode, before the umask
 	ASCIIUpload          bool        // ascii_upload_enable
 	ASCIIDownload        bool        // ascii_download_enable
+	ChmodEnable          bool // chmod_enable: SITE CHMOD
+	MdtmWrite            bool // mdtm_write: MFMT
 	HideIDs              bool
 	ForceDotFiles        bool
 	LsRecurseEnable      bool

@@ -68,6 +68,8 @@ func Options(root string) ftp.Options {
 		WriteEnable:    true,
 		DownloadEnable: true,
 		DirlistEnable:  true,
+		ChmodEnable:    true,
+		MdtmWrite:      true,
 		PortEnable:     true,
 		PasvEnable:     true,
 		LocalUmask:     0o022,
