@@ -56,6 +56,9 @@ var table = map[string]rule{
 	"internal/metrics":       {},
 	"internal/firewall":      {may: []string{"internal/config"}},
 	"internal/archtest":      {},
+	// Test support (not in the design table): the end-to-end tests'
+	// harness for built binaries; standard library only.
+	"internal/testbin": {},
 }
 
 // exceptions are edges the code has that the design table does not list

@@ -14,18 +14,20 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"wharf/internal/testbin"
 )
 
 // TestServeEmbeddedDemo: `wharf serve` with no -c starts the embedded demo,
 // prints the demo user and password and its data directory, and curl can
 // list and upload with them; SIGTERM stops it and removes the data dir.
 func TestServeEmbeddedDemo(t *testing.T) {
-	needTool(t, "curl")
-	port, err := freePort(loopback4)
+	testbin.NeedTool(t, "curl", "curl")
+	port, err := testbin.FreePort(loopback4)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pasv, err := freeRange(loopback4, 10, port)
+	pasv, err := testbin.FreeRange(loopback4, 10, port)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +82,7 @@ func TestServeEmbeddedDemo(t *testing.T) {
 		t.Fatalf("announcement lacks the user, password or data dir:\n%s", info.text)
 	}
 	addr := net.JoinHostPort(loopback4, strconv.Itoa(port))
-	if err := waitBanner(addr, done, 15*time.Second); err != nil {
+	if err := testbin.WaitFTP(addr, done, 15*time.Second); err != nil {
 		t.Fatalf("embedded demo on %s: %v\n%s", addr, err, info.text)
 	}
 	if !strings.Contains(info.text, strconv.Itoa(port)) {
@@ -166,13 +168,13 @@ func readAnnouncement(r io.Reader) demoInfo {
 // a bad one, naming file:line for each bad line.
 func TestCheckConfig(t *testing.T) {
 	dir := t.TempDir()
-	addUser(t, filepath.Join(dir, "users"), testUser, randomPassword(), dir)
+	addUser(t, filepath.Join(dir, "users"), testUser, testbin.RandomPassword(), dir)
 	// check-config may try the ports: give it free ones.
-	port, err := freePort(loopback4)
+	port, err := testbin.FreePort(loopback4)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pasv, err := freeRange(loopback4, 10, port)
+	pasv, err := testbin.FreeRange(loopback4, 10, port)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"wharf/internal/testbin"
 )
 
 // activeTransfer sends PORT or EPRT (verb) for a Go listener on the control
@@ -124,7 +126,7 @@ func TestActiveModeSourcePort(t *testing.T) {
 		if os.Geteuid() != 0 {
 			t.Skip("needs root: binding source port 20 (ftp_data_port's default) is privileged")
 		}
-		if !portFree(loopback4, 20) {
+		if !testbin.PortFree(loopback4, 20) {
 			t.Skip("port 20 is in use on 127.0.0.1")
 		}
 		s := startServer(t, serverOpts{extra: []string{"connect_from_port_20=YES"}})

@@ -12,9 +12,9 @@ package interop
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
+
+	"wharf/internal/testbin"
 )
 
 var (
@@ -34,33 +34,13 @@ func run(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	workDir = dir
-	wharfBin = filepath.Join(dir, "wharf")
-	args := []string{"build", "-o", wharfBin}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	build := exec.Command("go", append(args, "wharf/cmd/wharf")...)
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "interop: go build wharf/cmd/wharf:", err)
+	// With go test -race, the server is built with -race too, and a data
+	// race it reports fails the test that ran it.
+	if wharfBin, err = testbin.Build(dir, "wharf/cmd/wharf", testbin.Race); err != nil {
+		fmt.Fprintln(os.Stderr, "interop:", err)
 		return 1
 	}
 	code := m.Run()
 	matrix.report()
 	return code
-}
-
-// needTool returns the path of a client program. A missing client fails
-// the test in CI (CI=true) and skips it elsewhere.
-func needTool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s not found in PATH: install %s (.ci/run installs it with apt-get)", name, name)
-	}
-	t.Skipf("%s not found in PATH: install %s to run this test (in CI, with CI=true, this is a failure)", name, name)
-	return ""
 }

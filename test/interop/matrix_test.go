@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"wharf/internal/testbin"
 )
 
 // resume kinds: how a client continues an interrupted transfer.
@@ -132,7 +134,7 @@ func runCell(t *testing.T, c clientDef, mode, ip string, big bool) bool {
 			matrix.set(c.name, mode, ip, "pass")
 		}
 	}()
-	needTool(t, c.tool)
+	testbin.NeedTool(t, c.tool, c.tool)
 	s := startServer(t, serverOpts{ipv6: ip == loopback6})
 	d := c.newDriver(t, s, mode)
 	cell := &cellRun{t: t, s: s, c: c, d: d, mode: mode, work: t.TempDir(), files: fixtures(t, big)}

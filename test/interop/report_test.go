@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"wharf/internal/testbin"
 )
 
 // The client matrix's outcome per cell, printed by TestMain after the run.
@@ -22,8 +24,8 @@ type cellKey struct{ client, mode, ip string }
 type resultTable struct {
 	mu    sync.Mutex
 	cells map[cellKey]string
-	notes []string
 	na    map[string][]string // N/A reason -> cells
+	notes testbin.Notes
 }
 
 var matrix = &resultTable{cells: map[cellKey]string{}, na: map[string][]string{}}
@@ -33,7 +35,7 @@ func (r *resultTable) notApplicable(client, mode, ip, why string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.cells[cellKey{client, mode, ip}] = "N/A"
-	r.na[why] = append(r.na[why], client+" "+mode+" "+bracket(ip))
+	r.na[why] = append(r.na[why], client+" "+mode+" "+testbin.URLHost(ip))
 }
 
 func (r *resultTable) set(client, mode, ip, result string) {
@@ -42,17 +44,7 @@ func (r *resultTable) set(client, mode, ip, result string) {
 	r.cells[cellKey{client, mode, ip}] = result
 }
 
-func (r *resultTable) note(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := fmt.Sprintf(format, args...)
-	for _, old := range r.notes {
-		if old == n {
-			return
-		}
-	}
-	r.notes = append(r.notes, n)
-}
+func (r *resultTable) note(format string, args ...any) { r.notes.Add(format, args...) }
 
 // report prints the table on stdout (and to $WHARF_INTEROP_MATRIX).
 func (r *resultTable) report() {
@@ -63,11 +55,8 @@ func (r *resultTable) report() {
 	}
 	var b strings.Builder
 	r.write(&b)
-	fmt.Print(b.String())
-	if path := os.Getenv("WHARF_INTEROP_MATRIX"); path != "" {
-		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-			fmt.Fprintln(os.Stderr, "interop: writing", path+":", err)
-		}
+	if err := testbin.Publish(b.String(), "WHARF_INTEROP_MATRIX"); err != nil {
+		fmt.Fprintln(os.Stderr, "interop:", err)
 	}
 }
 
@@ -76,7 +65,7 @@ func (r *resultTable) write(w io.Writer) {
 	fmt.Fprintf(w, "%-8s", "client")
 	for _, m := range modeOrder {
 		for _, ip := range ipOrder {
-			fmt.Fprintf(w, " | %-16s", m+" "+bracket(ip))
+			fmt.Fprintf(w, " | %-16s", m+" "+testbin.URLHost(ip))
 		}
 	}
 	fmt.Fprintln(w)
@@ -94,9 +83,7 @@ func (r *resultTable) write(w io.Writer) {
 		}
 		fmt.Fprintln(w)
 	}
-	notes := append([]string(nil), r.notes...)
-	sort.Strings(notes)
-	for _, n := range notes {
+	for _, n := range r.notes.Sorted() {
 		fmt.Fprintln(w, "  - "+n)
 	}
 	reasons := make([]string, 0, len(r.na))
@@ -108,11 +95,4 @@ func (r *resultTable) write(w io.Writer) {
 		fmt.Fprintf(w, "  - N/A (%s): %s\n", strings.Join(r.na[why], ", "), why)
 	}
 	fmt.Fprintln(w)
-}
-
-func bracket(ip string) string {
-	if strings.Contains(ip, ":") {
-		return "[" + ip + "]"
-	}
-	return ip
 }

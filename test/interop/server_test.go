@@ -1,22 +1,18 @@
 package interop
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"wharf/internal/testbin"
 )
 
 const (
@@ -46,22 +42,14 @@ type server struct {
 	root             string // the user's home directory
 	dir              string // the server's own temporary directory
 	confPath         string
-	logPath          string
-	cmd              *exec.Cmd
-	done             chan struct{} // closed when the process has exited
-	waitErr          error
+	proc             *testbin.Process
 }
 
 // addr is host:port of the control listener.
 func (s *server) addr() string { return net.JoinHostPort(s.host, strconv.Itoa(s.port)) }
 
 // urlHost is the host as it appears in a URL: 127.0.0.1 or [::1].
-func (s *server) urlHost() string {
-	if strings.Contains(s.host, ":") {
-		return "[" + s.host + "]"
-	}
-	return s.host
-}
+func (s *server) urlHost() string { return testbin.URLHost(s.host) }
 
 // startServer writes a users file (with `wharf user add`, the password on
 // stdin), a config, and starts `wharf serve -c` on free ports; it waits
@@ -69,10 +57,10 @@ func (s *server) urlHost() string {
 func startServer(t testing.TB, o serverOpts) *server {
 	t.Helper()
 	dir := t.TempDir()
-	s := &server{t: t, host: loopback4, dir: dir, user: testUser, pass: randomPassword()}
+	s := &server{t: t, host: loopback4, dir: dir, user: testUser, pass: testbin.RandomPassword()}
 	if o.ipv6 {
 		s.host = loopback6
-		needIPv6(t)
+		testbin.NeedIPv6(t)
 	}
 	s.root = filepath.Join(dir, "data")
 	if err := os.Mkdir(s.root, 0o755); err != nil {
@@ -104,38 +92,26 @@ func startServer(t testing.TB, o serverOpts) *server {
 	return nil
 }
 
-func randomPassword() string {
-	const letters = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-	b := make([]byte, 16)
-	for i := range b {
-		b[i] = letters[rand.IntN(len(letters))]
-	}
-	return string(b)
-}
-
-// addUser runs `wharf user add -f FILE -home DIR NAME` with the password on
-// standard input, as a script would.
+// addUser runs `wharf user add` with the password on standard input, as a
+// script would.
 func addUser(t testing.TB, file, name, pass, home string) {
 	t.Helper()
-	cmd := exec.Command(wharfBin, "user", "add", "-f", file, "-home", home, "-perms", "rlw", name)
-	cmd.Stdin = strings.NewReader(pass + "\n")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("wharf user add: %v\n%s", err, out)
+	if err := testbin.AddUser(wharfBin, file, home, name, pass, "-perms", "rlw"); err != nil {
+		t.Fatal(err)
 	}
 }
 
 func (s *server) pickPorts(o serverOpts) error {
 	var err error
-	if s.port, err = freePort(s.host); err != nil {
+	if s.port, err = testbin.FreePort(s.host); err != nil {
 		return err
 	}
-	if s.pasvMin, err = freeRange(s.host, o.pasvN, s.port); err != nil {
+	if s.pasvMin, err = testbin.FreeRange(s.host, o.pasvN, s.port); err != nil {
 		return err
 	}
 	s.pasvMax = s.pasvMin + o.pasvN - 1
 	if o.dataPort {
-		if s.dataPort, err = freePort(s.host); err != nil {
+		if s.dataPort, err = testbin.FreePort(s.host); err != nil {
 			return err
 		}
 	}
@@ -181,130 +157,34 @@ func (s *server) writeConfig(t testing.TB, o serverOpts) {
 // start runs the binary and polls the control port until it answers 220
 // (bounded), or the process exits.
 func (s *server) start() error {
-	s.logPath = filepath.Join(s.dir, "server.log")
-	logf, err := os.Create(s.logPath)
+	s.proc = nil
+	p, err := testbin.Start(filepath.Join(s.dir, "server.log"), wharfBin, "serve", "-c", s.confPath)
 	if err != nil {
 		return err
 	}
-	defer logf.Close()
-	s.cmd = exec.Command(wharfBin, "serve", "-c", s.confPath)
-	s.cmd.Stdout, s.cmd.Stderr = logf, logf
-	if err := s.cmd.Start(); err != nil {
-		return err
-	}
-	s.done = make(chan struct{})
-	go func() { s.waitErr = s.cmd.Wait(); close(s.done) }()
-	if err := waitBanner(s.addr(), s.done, 15*time.Second); err != nil {
-		s.kill()
+	s.proc = p
+	p.Format = compactLogLine
+	if err := testbin.WaitFTP(s.addr(), p.Done(), 15*time.Second); err != nil {
+		p.Kill()
 		return err
 	}
 	return nil
 }
 
-// waitBanner polls addr until a connection reads a 220 greeting, the
-// process exits (done closed), or the deadline passes.
-func waitBanner(addr string, done <-chan struct{}, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	delay := 5 * time.Millisecond
-	for {
-		select {
-		case <-done:
-			return errors.New("the server exited before answering")
-		default:
-		}
-		line, err := readBanner(addr)
-		if err == nil && strings.HasPrefix(line, "220") {
-			return nil
-		}
-		if err == nil {
-			return fmt.Errorf("greeting %q, want 220", line)
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("no 220 greeting on %s within %v: %v", addr, limit, err)
-		}
-		select {
-		case <-done:
-		case <-time.After(delay):
-		}
-		delay = min(delay*2, 200*time.Millisecond)
-	}
-}
-
-func readBanner(addr string) (string, error) {
-	c, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return "", err
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(3 * time.Second))
-	line, err := bufio.NewReader(c).ReadString('\n')
-	if err != nil {
-		return "", err
-	}
-	c.Write([]byte("QUIT\r\n"))
-	return strings.TrimRight(line, "\r\n"), nil
-}
-
 func (s *server) bindFailure() bool {
-	b, _ := os.ReadFile(s.logPath)
-	return bytes.Contains(b, []byte("address already in use")) || bytes.Contains(b, []byte("cannot listen"))
+	return s.proc != nil && (s.proc.LogContains("address already in use") || s.proc.LogContains("cannot listen"))
 }
 
-func (s *server) kill() {
-	if s.cmd == nil || s.cmd.Process == nil {
-		return
-	}
-	s.cmd.Process.Kill()
-	<-s.done
-}
-
-// stop sends SIGTERM to the server's PID and waits; SIGKILL after a
-// deadline. A server that does not stop on SIGTERM, or exits non-zero, is
-// a test failure. The log tail is printed when the test failed.
-func (s *server) stop() {
-	t := s.t
-	select {
-	case <-s.done:
-		t.Errorf("wharf serve exited during the test: %v\n--- server log ---\n%s", s.waitErr, s.logTail(40))
-		return
-	default:
-	}
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-		if s.waitErr != nil {
-			t.Errorf("wharf serve after SIGTERM: %v (want exit status 0)", s.waitErr)
-		}
-	case <-time.After(15 * time.Second):
-		s.cmd.Process.Kill()
-		<-s.done
-		t.Errorf("wharf serve (pid %d) did not stop within 15s of SIGTERM; killed", s.cmd.Process.Pid)
-	}
-	if b, _ := os.ReadFile(s.logPath); bytes.Contains(b, []byte("WARNING: DATA RACE")) {
-		i := bytes.Index(b, []byte("WARNING: DATA RACE"))
-		t.Errorf("the server (built with -race) reported a data race:\n%s", b[i:min(len(b), i+6000)])
-	}
-	if t.Failed() {
-		t.Logf("--- server log (%s), last lines ---\n%s", s.logPath, s.logTail(60))
-	}
-}
+// stop stops the server by PID: see testbin.Process.StopTest.
+func (s *server) stop() { s.proc.StopTest(s.t) }
 
 // logTail is the end of the server's log, its JSON records shown as a
-// transcript: "[session] > COMMAND arg", "[session] < code reply", or the
-// message with its attributes.
+// transcript by compactLogLine.
 func (s *server) logTail(n int) string {
-	b, err := os.ReadFile(s.logPath)
-	if err != nil {
-		return "(no log: " + err.Error() + ")"
+	if s.proc == nil {
+		return "(the server did not start)"
 	}
-	var lines []string
-	for _, l := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
-		lines = append(lines, compactLogLine(l))
-	}
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
+	return s.proc.Tail(n)
 }
 
 // logRecord is one JSON log line of the server (log_format=json).
@@ -318,15 +198,15 @@ type logRecord struct {
 // commands returns the verbs the server logged (log_ftp_protocol=YES at
 // log_level=debug), in order, from the from'th on.
 func (s *server) commands(from int) []string {
-	b, err := os.ReadFile(s.logPath)
+	log, err := s.proc.Log()
 	if err != nil {
 		s.t.Errorf("reading server log: %v", err)
 		return nil
 	}
 	var verbs []string
-	for _, line := range bytes.Split(b, []byte("\n")) {
+	for _, line := range strings.Split(log, "\n") {
 		var r logRecord
-		if json.Unmarshal(line, &r) != nil || r.Msg != "command" {
+		if json.Unmarshal([]byte(line), &r) != nil || r.Msg != "command" {
 			continue
 		}
 		verbs = append(verbs, r.Verb)
@@ -339,60 +219,6 @@ func (s *server) commands(from int) []string {
 
 // commandMark is the number of commands logged so far, for commands(mark).
 func (s *server) commandMark() int { return len(s.commands(0)) }
-
-// freePort finds a TCP port that is free on host now. Ports come from
-// 10000-32767, below Linux's ephemeral range, so that the kernel does not
-// hand them to some other test's outgoing connection meanwhile.
-func freePort(host string) (int, error) {
-	for range 200 {
-		p := 10000 + rand.IntN(22768)
-		if portFree(host, p) {
-			return p, nil
-		}
-	}
-	return 0, errors.New("no free port found")
-}
-
-// freeRange finds n consecutive free ports, not containing avoid.
-func freeRange(host string, n, avoid int) (int, error) {
-next:
-	for range 200 {
-		base := 10000 + rand.IntN(22768-n)
-		if avoid >= base && avoid < base+n {
-			continue
-		}
-		for p := base; p < base+n; p++ {
-			if !portFree(host, p) {
-				continue next
-			}
-		}
-		return base, nil
-	}
-	return 0, fmt.Errorf("no %d consecutive free ports found", n)
-}
-
-func portFree(host string, port int) bool {
-	l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
-	if err != nil {
-		return false
-	}
-	l.Close()
-	return true
-}
-
-// needIPv6 skips (or, in CI, fails) when ::1 is not usable here.
-func needIPv6(t testing.TB) {
-	t.Helper()
-	l, err := net.Listen("tcp6", "[::1]:0")
-	if err == nil {
-		l.Close()
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("IPv6 loopback ::1 is not available: %v", err)
-	}
-	t.Skipf("IPv6 loopback ::1 is not available: %v", err)
-}
 
 // compactLogLine renders one JSON log record readably; other lines are
 // returned as they are.

@@ -14,19 +14,25 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"wharf/internal/testbin"
 )
 
 // need skips the test when a client is missing, or fails it under CI=true.
 func need(t *testing.T, tools ...string) {
 	t.Helper()
 	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is not installed (CI installs it: see .ci/run)", tool)
-			}
-			t.Skipf("%s is not installed", tool)
-		}
+		testbin.NeedTool(t, tool, debianPackage(tool))
 	}
+}
+
+// debianPackage is the package that installs a client program.
+func debianPackage(tool string) string {
+	switch tool {
+	case "ssh", "sftp", "scp":
+		return "openssh-client"
+	}
+	return tool
 }
 
 // run runs a command with a timeout and returns its combined output; a
@@ -164,9 +170,9 @@ func prefixFile(t *testing.T, dst, src string, n int64) {
 
 // serverLog is what the server has logged so far.
 func serverLog(t *testing.T) string {
-	b, err := os.ReadFile(w.log)
+	log, err := w.proc.Log()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b)
+	return log
 }

@@ -11,17 +11,17 @@ import (
 	"crypto/rand"
 	"encoding/pem"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"wharf/internal/testbin"
 )
 
 // world is the running server and everything a client needs to reach it.
@@ -35,7 +35,7 @@ type world struct {
 	ed25519FP  string // base64 SHA256 of the ed25519 host key (curl --hostpubsha256)
 	key        string // alice's private key file (OpenSSH format)
 	log        string // the server's stderr
-	cmd        *exec.Cmd
+	proc       *testbin.Process
 }
 
 const (
@@ -56,7 +56,10 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
-	w.tearDown()
+	if err := w.tearDown(); err != nil {
+		fmt.Fprintln(os.Stderr, "sftpinterop:", err)
+		code = 1
+	}
 	os.Exit(code)
 }
 
@@ -65,7 +68,7 @@ func setUp() (*world, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &world{dir: dir, bin: filepath.Join(dir, "wharf"), data: filepath.Join(dir, "data"),
+	w := &world{dir: dir, data: filepath.Join(dir, "data"),
 		conf: filepath.Join(dir, "wharf.conf"), log: filepath.Join(dir, "server.log"),
 		knownHosts: filepath.Join(dir, "known_hosts"), key: filepath.Join(dir, "id_ed25519")}
 	steps := []func() error{w.build, w.makeUsers, w.writeConfig, w.start, w.pinHostKeys}
@@ -77,12 +80,11 @@ func setUp() (*world, error) {
 	return w, nil
 }
 
+// build builds wharf, with -race under go test -race.
 func (w *world) build() error {
-	out, err := exec.Command("go", "build", "-o", w.bin, "../../cmd/wharf").CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return nil
+	var err error
+	w.bin, err = testbin.Build(w.dir, "wharf/cmd/wharf", testbin.Race)
+	return err
 }
 
 // makeUsers creates alice (password and an ed25519 key) with the CLI, as
@@ -92,10 +94,8 @@ func (w *world) makeUsers() error {
 		return err
 	}
 	users := filepath.Join(w.dir, "users")
-	add := exec.Command(w.bin, "user", "add", "-f", users, "-home", w.data, user)
-	add.Stdin = strings.NewReader(password + "\n")
-	if out, err := add.CombinedOutput(); err != nil {
-		return fmt.Errorf("user add: %v\n%s", err, out)
+	if err := testbin.AddUser(w.bin, users, w.data, user, password); err != nil {
+		return err
 	}
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -116,21 +116,12 @@ func (w *world) makeUsers() error {
 	return nil
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 func (w *world) writeConfig() error {
-	ftpPort, err := freePort()
+	ftpPort, err := testbin.FreePort("127.0.0.1")
 	if err != nil {
 		return err
 	}
-	if w.port, err = freePort(); err != nil {
+	if w.port, err = testbin.FreePort("127.0.0.1"); err != nil {
 		return err
 	}
 	conf := fmt.Sprintf(`listen=YES
@@ -153,27 +144,18 @@ sftp_listen_port=%d
 	return os.WriteFile(w.conf, []byte(conf), 0o644)
 }
 
-// start runs `wharf serve` and waits for the SFTP port to accept.
+// start runs `wharf serve` and waits (bounded) for the SFTP port to
+// greet with its SSH identification.
 func (w *world) start() error {
-	logf, err := os.Create(w.log)
-	if err != nil {
+	var err error
+	if w.proc, err = testbin.Start(w.log, w.bin, "serve", "-c", w.conf); err != nil {
 		return err
 	}
-	w.cmd = exec.Command(w.bin, "serve", "-c", w.conf)
-	w.cmd.Stdout, w.cmd.Stderr = logf, logf
-	if err := w.cmd.Start(); err != nil {
-		return err
+	addr := "127.0.0.1:" + strconv.Itoa(w.port)
+	if err := testbin.WaitSSH(addr, w.proc.Done(), 30*time.Second); err != nil {
+		return fmt.Errorf("server did not start: %v\n%s", err, w.proc.Tail(80))
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(w.port)); err == nil {
-			c.Close()
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	b, _ := os.ReadFile(w.log)
-	return fmt.Errorf("server did not start:\n%s", b)
+	return nil
 }
 
 // pinHostKeys writes known_hosts from `wharf sftp host-keys`, so every
@@ -202,21 +184,22 @@ func (w *world) pinHostKeys() error {
 	return nil
 }
 
-// tearDown stops the server by its PID (SIGTERM, then SIGKILL) and removes
-// the scratch directory.
-func (w *world) tearDown() {
-	if w.cmd != nil && w.cmd.Process != nil {
-		w.cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { w.cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(40 * time.Second):
-			w.cmd.Process.Kill()
-			<-done
+// tearDown stops the server by its PID (SIGTERM, then SIGKILL after 40 s)
+// and removes the scratch directory. A data race the server reported (a
+// -race build) is an error; how the server exited is only shown.
+func (w *world) tearDown() error {
+	var race string
+	if w.proc != nil {
+		if err := w.proc.Stop(40 * time.Second); err != nil {
+			fmt.Fprintf(os.Stderr, "sftpinterop: %s: %v\n", w.proc.Name(), err)
 		}
+		race = w.proc.RaceReport()
 	}
 	if os.Getenv("WHARF_KEEP") == "" {
 		os.RemoveAll(w.dir)
 	}
+	if race != "" {
+		return fmt.Errorf("the server (built with -race) reported a data race:\n%s", race)
+	}
+	return nil
 }

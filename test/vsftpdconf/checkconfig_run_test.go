@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"wharf/internal/testbin"
 )
 
 // checkConfig runs `wharf check-config ARGS` and returns its output and
@@ -44,10 +46,10 @@ func runCheck(t testing.TB, argv []string) (string, int) {
 // listens on port 21, the check runs with -o listen_port=<a free port>.
 func port21Args(t testing.TB) []string {
 	t.Helper()
-	if portFree("::", 21) || (!haveIPv6() && portFree("0.0.0.0", 21)) {
+	if testbin.PortFree("::", 21) || (!testbin.HaveIPv6() && testbin.PortFree("0.0.0.0", 21)) {
 		return nil
 	}
-	p, err := freePort("127.0.0.1")
+	p, err := testbin.FreePort("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"wharf/internal/testbin"
 )
 
 // TestCheckConfigCatches runs the built `wharf check-config -c FILE` on
@@ -155,7 +157,7 @@ func assertCheckError(t testing.TB, out string, code int, where, key string, wan
 // no accounts.
 func baseLines(t testing.TB) []string {
 	t.Helper()
-	port, err := freePort("127.0.0.1")
+	port, err := testbin.FreePort("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +179,7 @@ func baseLines(t testing.TB) []string {
 // check runs as nobody (setpriv), so the test needs root to start it.
 func TestCheckConfigDataPortPrivilege(t *testing.T) {
 	needRoot(t)
-	setpriv := needTool(t, "setpriv", "util-linux")
+	setpriv := testbin.NeedTool(t, "setpriv", "util-linux")
 	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_unprivileged_port_start"); err == nil {
 		if n, _ := strconv.Atoi(strings.TrimSpace(string(b))); n <= 20 {
 			t.Skipf("net.ipv4.ip_unprivileged_port_start=%d: every user may bind port 20 here, so there is no error to catch", n)

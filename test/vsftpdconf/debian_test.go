@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"wharf/internal/testbin"
 )
 
 // installDebianPAM installs the vsftpd package's etc/pam.d/vsftpd as
@@ -111,8 +113,8 @@ func TestDebianExamples(t *testing.T) {
 func TestDebianServe(t *testing.T) {
 	needRoot(t)
 	needHelper(t)
-	curl := needTool(t, "curl", "curl")
-	lftp := needTool(t, "lftp", "lftp")
+	curl := testbin.NeedTool(t, "curl", "curl")
+	lftp := testbin.NeedTool(t, "lftp", "lftp")
 	pkg := vsftpdPackage(t)
 	conf := filepath.Join(pkg, "etc/vsftpd.conf")
 	installDebianPAM(t, pkg)
@@ -123,7 +125,7 @@ func TestDebianServe(t *testing.T) {
 	}
 	local := filepath.Join(t.TempDir(), "payload.txt")
 	writeFile(t, local, "uploaded through wharf\n", 0o644, -1, -1)
-	ipv6 := haveIPv6() // Debian's file says listen_ipv6=YES: use listen_address6=::1 when possible
+	ipv6 := testbin.HaveIPv6() // Debian's file says listen_ipv6=YES: use listen_address6=::1 when possible
 
 	t.Run("chroot_local_user=YES", func(t *testing.T) {
 		// write_enable=YES is commented out in Debian's file; so is

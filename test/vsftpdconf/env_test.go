@@ -14,41 +14,23 @@ import (
 	"sync"
 	"testing"
 	"time"
-)
 
-// unavailable skips the test, or fails it with CI=true: CI runs as root
-// with every package these tests need.
-func unavailable(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("CI must run this test, but: "+format, args...)
-	}
-	t.Skipf(format+" (with CI=true this is a failure)", args...)
-}
+	"wharf/internal/testbin"
+)
 
 // needRoot: useradd, /etc/shadow, /etc/pam.d and file ownership need root.
 func needRoot(t testing.TB) {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		unavailable(t, "needs root (useradd, /etc/shadow, /etc/pam.d, chown)")
+		testbin.Unavailable(t, "needs root (useradd, /etc/shadow, /etc/pam.d, chown)")
 	}
-}
-
-// needTool returns a program's path; pkg is the Debian package holding it.
-func needTool(t testing.TB, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		unavailable(t, "%s not found: apt-get install %s", name, pkg)
-	}
-	return p
 }
 
 // needHelper: the PAM helper built in TestMain.
 func needHelper(t testing.TB) {
 	t.Helper()
 	if helperBin == "" {
-		unavailable(t, "%s", helperErr)
+		testbin.Unavailable(t, "%s", helperErr)
 	}
 }
 
@@ -85,8 +67,8 @@ var (
 // etc/vsftpd.conf, etc/pam.d/vsftpd and usr/share/doc/vsftpd/examples.
 func vsftpdPackage(t testing.TB) string {
 	t.Helper()
-	needTool(t, "apt-get", "apt")
-	needTool(t, "dpkg-deb", "dpkg")
+	testbin.NeedTool(t, "apt-get", "apt")
+	testbin.NeedTool(t, "dpkg-deb", "dpkg")
 	pkgOnce.Do(func() {
 		dl := filepath.Join(workDir, "deb")
 		if err := os.Mkdir(dl, 0o755); err != nil {
@@ -112,7 +94,7 @@ func vsftpdPackage(t testing.TB) string {
 		pkgRoot = root
 	})
 	if pkgRoot == "" {
-		unavailable(t, "%s", pkgErr)
+		testbin.Unavailable(t, "%s", pkgErr)
 	}
 	return pkgRoot
 }
@@ -128,7 +110,7 @@ type account struct {
 func addAccount(t testing.TB, shell string) account {
 	t.Helper()
 	needRoot(t)
-	needTool(t, "useradd", "passwd")
+	testbin.NeedTool(t, "useradd", "passwd")
 	b := make([]byte, 4)
 	rand.Read(b)
 	a := account{name: "wvc" + hex.EncodeToString(b), pass: "pw-" + hex.EncodeToString(b) + "-Zq9"}

@@ -21,9 +21,9 @@ package vsftpdconf
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
+
+	"wharf/internal/testbin"
 )
 
 var (
@@ -51,22 +51,15 @@ func run(m *testing.M) int {
 		return 1
 	}
 	workDir = dir
-	wharfBin = filepath.Join(dir, "wharf")
-	args := []string{"build", "-o", wharfBin}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	build := exec.Command("go", append(args, "wharf/cmd/wharf")...)
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "vsftpdconf: go build wharf/cmd/wharf:", err)
+	// With go test -race, wharf is built with -race too, and a data race a
+	// server reports fails the test that ran it.
+	if wharfBin, err = testbin.Build(dir, "wharf/cmd/wharf", testbin.Race); err != nil {
+		fmt.Fprintln(os.Stderr, "vsftpdconf:", err)
 		return 1
 	}
-	helper := filepath.Join(dir, "wharf-pam-helper")
-	hb := exec.Command("go", "build", "-o", helper, "wharf/cmd/wharf-pam-helper")
-	hb.Env = append(os.Environ(), "CGO_ENABLED=1")
-	if out, err := hb.CombinedOutput(); err != nil {
-		helperErr = fmt.Sprintf("go build wharf/cmd/wharf-pam-helper (cgo: needs gcc and libpam0g-dev): %v\n%s", err, out)
+	helper, err := testbin.Build(dir, "wharf/cmd/wharf-pam-helper", false, "CGO_ENABLED=1")
+	if err != nil {
+		helperErr = fmt.Sprintf("%v (cgo: needs gcc and libpam0g-dev)", err)
 	} else {
 		helperBin = helper
 	}

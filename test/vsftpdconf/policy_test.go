@@ -2,10 +2,11 @@ package vsftpdconf
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"wharf/internal/testbin"
 )
 
 // systemServer starts wharf on a config for system accounts checked
@@ -271,10 +272,8 @@ func TestAccessFilesAndMessages(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "banner"), "Wharf test site banner\nSecond banner line\n", 0o644, -1, -1)
 	users := filepath.Join(dir, "users")
 	user, pass := "carol", "pw-carol-Zq9-2024"
-	add := exec.Command(wharfBin, "user", "add", "-f", users, "-home", home, "-perms", "rlw", user)
-	add.Stdin = strings.NewReader(pass + "\n")
-	if out, err := add.CombinedOutput(); err != nil {
-		t.Fatalf("wharf user add: %v\n%s", err, out)
+	if err := testbin.AddUser(wharfBin, users, home, user, pass, "-perms", "rlw"); err != nil {
+		t.Fatal(err)
 	}
 	conf := writeConf(t, dir, "vsftpd.conf",
 		"anonymous_enable=NO",

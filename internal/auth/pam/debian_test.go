@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"wharf/internal/auth"
+	"wharf/internal/testbin"
 )
 
 // debianStack builds a conf dir holding the vsftpd package's own
@@ -17,13 +18,13 @@ import (
 // @include lines resolve inside the same directory.
 func debianStack(t *testing.T) string {
 	t.Helper()
-	requireCmd(t, "apt-get", "apt")
-	requireCmd(t, "dpkg-deb", "dpkg")
+	testbin.NeedTool(t, "apt-get", "apt")
+	testbin.NeedTool(t, "dpkg-deb", "dpkg")
 	work := t.TempDir()
 	cmd := exec.Command("apt-get", "download", "vsftpd")
 	cmd.Dir = work
 	if out, err := cmd.CombinedOutput(); err != nil {
-		unavailable(t, "apt-get download vsftpd: %v\n%s", err, out)
+		testbin.Unavailable(t, "apt-get download vsftpd: %v\n%s", err, out)
 	}
 	debs, _ := filepath.Glob(filepath.Join(work, "vsftpd_*.deb"))
 	if len(debs) != 1 {

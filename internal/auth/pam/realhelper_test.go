@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,37 +21,20 @@ import (
 
 	"wharf/internal/auth"
 	"wharf/internal/auth/system"
+	"wharf/internal/testbin"
 )
-
-// unavailable skips the test, or fails it in CI.
-func unavailable(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("CI must run this test: "+format, args...)
-	}
-	t.Skipf(format, args...)
-}
 
 func requireRoot(t testing.TB) {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		unavailable(t, "needs root (useradd, /etc/shadow)")
+		testbin.Unavailable(t, "needs root (useradd, /etc/shadow)")
 	}
-}
-
-func requireCmd(t testing.TB, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		unavailable(t, "%s not found: apt-get install %s", name, pkg)
-	}
-	return p
 }
 
 var (
 	helperOnce sync.Once
 	helperPath string
-	helperErr  []byte
+	helperErr  error
 )
 
 // realHelper builds cmd/wharf-pam-helper with cgo once per test binary.
@@ -60,25 +42,13 @@ func realHelper(t testing.TB) string {
 	t.Helper()
 	helperOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "wharf-pam-helper")
-		if err != nil {
-			helperErr = []byte(err.Error())
-			return
+		if err == nil {
+			helperPath, err = testbin.Build(dir, "wharf/cmd/"+HelperName, false, "CGO_ENABLED=1")
 		}
-		out := filepath.Join(dir, HelperName)
-		gobin, err := exec.LookPath("go")
-		if err != nil {
-			gobin = filepath.Join(runtime.GOROOT(), "bin", "go")
-		}
-		cmd := exec.Command(gobin, "build", "-o", out, "wharf/cmd/wharf-pam-helper")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
-		if b, err := cmd.CombinedOutput(); err != nil {
-			helperErr = b
-			return
-		}
-		helperPath = out
+		helperErr = err
 	})
 	if helperPath == "" {
-		unavailable(t, "building the helper failed (gcc and libpam0g-dev needed): %s", helperErr)
+		testbin.Unavailable(t, "building the helper failed (gcc and libpam0g-dev needed): %v", helperErr)
 	}
 	return helperPath
 }
@@ -112,7 +82,7 @@ func login(a *Authenticator, user, pw string) (*auth.Identity, error) {
 func addUser(t testing.TB, shell, password string, setup ...[]string) (name string, uid int) {
 	t.Helper()
 	requireRoot(t)
-	requireCmd(t, "useradd", "passwd")
+	testbin.NeedTool(t, "useradd", "passwd")
 	b := make([]byte, 4)
 	rand.Read(b)
 	name = "wpam" + hex.EncodeToString(b)
@@ -188,7 +158,7 @@ func TestPAMUnix(t *testing.T) {
 // TestPAMUserdb: virtual users in a Berkeley DB made by db_load, plain and
 // crypt=crypt, mapped to a guest account as vsftpd's virtual-user setups do.
 func TestPAMUserdb(t *testing.T) {
-	dbLoad := requireCmd(t, "db_load", "db-util")
+	dbLoad := testbin.NeedTool(t, "db_load", "db-util")
 	dir := t.TempDir()
 	passwd := filepath.Join(dir, "passwd")
 	os.WriteFile(passwd, []byte("ftpvirt:x:2000:2000::/srv/virt:/usr/sbin/nologin\n"), 0o644)

@@ -1,5 +1,5 @@
 //go:build !race
 
-package vsftpdconf
+package testbin
 
 const raceEnabled = false
