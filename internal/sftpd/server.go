@@ -17,12 +17,13 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/pkg/sftp"
 	"golang.org/x/crypto/ssh"
+
+	"wharf/internal/netserve"
 )
 
 func init() {
@@ -44,13 +45,8 @@ type Server struct {
 	opts     Options
 	log      *slog.Logger
 	hostKeys []ssh.Signer // as offered: filtered by HostKeyAlgorithms
-
-	mu        sync.Mutex
-	listeners map[net.Listener]struct{}
-	conns     map[*conn]struct{}
-	closing   atomic.Bool
-	nextID    atomic.Uint64
-	wg        sync.WaitGroup // one per running connection
+	conns    *netserve.Tracker[*conn]
+	nextID   atomic.Uint64
 }
 
 // NewServer checks opts and fills defaults.
@@ -64,11 +60,16 @@ func NewServer(opts Options) (*Server, error) {
 		return nil, err
 	}
 	return &Server{
-		opts:      opts,
-		log:       opts.Logger,
-		hostKeys:  keys,
-		listeners: map[net.Listener]struct{}{},
-		conns:     map[*conn]struct{}{},
+		opts:     opts,
+		log:      opts.Logger,
+		hostKeys: keys,
+		conns: netserve.New(netserve.Config[*conn]{
+			ErrClosed:    ErrServerClosed,
+			Log:          opts.Logger,
+			AcceptFailed: "sftp: accept failed; backing off",
+			Drain:        (*conn).beginShutdown,
+			Kill:         (*conn).kill,
+		}),
 	}, nil
 }
 
@@ -84,41 +85,13 @@ func (s *Server) HostKeys() []ssh.PublicKey {
 
 // Serve accepts connections on l until the server is shut down. Temporary
 // accept errors back off instead of spinning.
-func (s *Server) Serve(l net.Listener) error {
-	if !s.trackListener(l, true) {
-		return ErrServerClosed
-	}
-	defer s.trackListener(l, false)
-	var backoff time.Duration
-	for {
-		c, err := l.Accept()
-		if err != nil {
-			if s.closing.Load() {
-				return ErrServerClosed
-			}
-			if ne, ok := err.(net.Error); ok && ne.Timeout() || isTemporary(err) {
-				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-				s.log.Warn("sftp: accept failed; backing off", "err", err, "backoff", backoff)
-				time.Sleep(backoff)
-				continue
-			}
-			return err
-		}
-		backoff = 0
-		go s.ServeConn(c)
-	}
-}
-
-func isTemporary(err error) bool {
-	var t interface{ Temporary() bool }
-	return errors.As(err, &t) && t.Temporary()
-}
+func (s *Server) Serve(l net.Listener) error { return s.conns.Serve(l, s.ServeConn) }
 
 // ServeConn runs one SSH connection on c and returns when it ends. It
 // applies the connection limits first.
 func (s *Server) ServeConn(c net.Conn) {
 	peer := remoteAddrPort(c)
-	release, err := s.admit(peer)
+	release, err := netserve.Admit(s.opts.Limiter, peer)
 	if err != nil {
 		s.log.Warn("sftp: connection refused", "remote", peer, "reason", err.Error())
 		// RFC 4253 4.2 lets the server send text lines before its version
@@ -130,19 +103,12 @@ func (s *Server) ServeConn(c net.Conn) {
 	}
 	defer release()
 	cn := newConn(s, c, peer, s.nextID.Add(1))
-	if !s.trackConn(cn, true) {
+	if !s.conns.Add(cn) {
 		c.Close()
 		return
 	}
-	defer s.trackConn(cn, false)
+	defer s.conns.Done(cn)
 	cn.serve()
-}
-
-func (s *Server) admit(peer netip.AddrPort) (func(), error) {
-	if s.opts.Limiter == nil || !peer.IsValid() {
-		return func() {}, nil
-	}
-	return s.opts.Limiter.Acquire(peer.Addr())
 }
 
 func remoteAddrPort(c net.Conn) netip.AddrPort {
@@ -153,83 +119,19 @@ func remoteAddrPort(c net.Conn) netip.AddrPort {
 	return ap
 }
 
-func (s *Server) trackListener(l net.Listener, add bool) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if add {
-		if s.closing.Load() {
-			return false
-		}
-		s.listeners[l] = struct{}{}
-	} else {
-		delete(s.listeners, l)
-	}
-	return true
-}
-
-func (s *Server) trackConn(c *conn, add bool) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if add {
-		if s.closing.Load() {
-			return false
-		}
-		s.conns[c] = struct{}{}
-		s.wg.Add(1)
-	} else {
-		delete(s.conns, c)
-		s.wg.Done()
-	}
-	return true
-}
-
 // SessionCount is the number of open SSH connections.
-func (s *Server) SessionCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.conns)
-}
+func (s *Server) SessionCount() int { return s.conns.Count() }
 
 // Shutdown stops accepting connections, closes the ones with no open file
 // and lets the others finish their transfers: each closes as soon as its
 // last open file does, and opening new files is refused meanwhile. It
 // returns when every connection has ended, or with ctx's error, after
 // which the rest are closed.
-func (s *Server) Shutdown(ctx context.Context) error {
-	s.closeListeners()
-	s.mu.Lock()
-	for c := range s.conns {
-		c.beginShutdown()
-	}
-	s.mu.Unlock()
-	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		s.Close()
-		return ctx.Err()
-	}
-}
+func (s *Server) Shutdown(ctx context.Context) error { return s.conns.Shutdown(ctx) }
 
 // Close stops the server at once: listeners and every connection close.
 // Uploads in progress are aborted (a Truncate upload leaves nothing).
 func (s *Server) Close() error {
-	s.closeListeners()
-	s.mu.Lock()
-	for c := range s.conns {
-		c.kill()
-	}
-	s.mu.Unlock()
+	s.conns.Close()
 	return nil
-}
-
-func (s *Server) closeListeners() {
-	s.closing.Store(true)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for l := range s.listeners {
-		l.Close()
-	}
 }
