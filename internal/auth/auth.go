@@ -17,6 +17,23 @@ var (
 	ErrDenied      = errors.New("auth: account not allowed to log in")
 )
 
+// FailureReason names why a login failed, for the log: "unknown user",
+// "wrong password", "unknown key", "account refused", or "error" for
+// anything else (a backend that could not answer, ...).
+func FailureReason(err error) string {
+	switch {
+	case errors.Is(err, ErrUnknownUser):
+		return "unknown user"
+	case errors.Is(err, ErrBadPassword):
+		return "wrong password"
+	case errors.Is(err, ErrUnknownKey):
+		return "unknown key"
+	case errors.Is(err, ErrDenied):
+		return "account refused"
+	}
+	return "error"
+}
+
 // Perm is a set of things a user may do.
 type Perm uint8
 

@@ -2,7 +2,6 @@ package ftp
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -95,16 +94,7 @@ func (s *session) loginLocal(pw string) error {
 // ends the session after MaxLoginFails.
 func (s *session) loginFailed(user string, err error) error {
 	s.loginFails++
-	reason := "error"
-	switch {
-	case errors.Is(err, auth.ErrUnknownUser):
-		reason = "unknown user"
-	case errors.Is(err, auth.ErrBadPassword):
-		reason = "wrong password"
-	case errors.Is(err, auth.ErrDenied):
-		reason = "account refused"
-	}
-	s.log.Warn("login failed", "user", user, "reason", reason, "err", err.Error(), "attempt", s.loginFails)
+	s.log.Warn("login failed", "user", user, "reason", auth.FailureReason(err), "err", err.Error(), "attempt", s.loginFails)
 	s.opts = &s.srv.opts
 	if s.opts.FailedLoginWait > 0 {
 		time.Sleep(s.opts.FailedLoginWait)

@@ -159,17 +159,8 @@ func (c *conn) authLog(meta ssh.ConnMetadata, method string, err error) {
 	case method == "none":
 		return // clients ask which methods exist this way
 	}
-	reason := "error"
-	switch {
-	case errors.Is(err, auth.ErrUnknownUser):
-		reason = "unknown user"
-	case errors.Is(err, auth.ErrBadPassword):
-		reason = "wrong password"
-	case errors.Is(err, auth.ErrUnknownKey):
-		reason = "unknown key"
-	case errors.Is(err, auth.ErrDenied):
-		reason = "account refused"
-	case errors.Is(err, ssh.ErrNoAuth):
+	reason := auth.FailureReason(err)
+	if reason == "error" && errors.Is(err, ssh.ErrNoAuth) {
 		reason = "method not offered"
 	}
 	c.log.Warn("login failed", "user", meta.User(), "method", method, "reason", reason, "err", err.Error())
