@@ -49,11 +49,33 @@ func buildAccounts(c *config.Config, v *auth.Verifier) (accounts, error) {
 		return accounts{}, err
 	}
 	guest := c.Bool("guest_enable")
-	return accounts{path: path, auth: mappedAuth{inner: inner, mapID: func(id *auth.Identity) *auth.Identity {
+	m := mappedAuth{inner: inner, mapID: func(id *auth.Identity) *auth.Identity {
 		id = chroot.apply(id)
 		id.Guest = guest
 		return id
-	}}}, nil
+	}}
+	keys, keysPath := systemKeys(c, inner, v)
+	if keys == nil {
+		return accounts{path: path + keysPath, auth: m}, nil
+	}
+	return accounts{path: path + keysPath, auth: mappedKeyAuth{mappedAuth: m, keys: keys}}, nil
+}
+
+// systemKeys is the public-key check (SFTP) for system accounts:
+// ~/.ssh/authorized_keys, read by package system with the account rules of
+// a password login. With PAM, whose account stack Wharf cannot run without
+// a password, the same /etc/passwd and /etc/shadow rules (ftpusers, shells,
+// lock, expiry) stand in for it, when Wharf can read those files; the
+// second value is a note for the start-up log.
+func systemKeys(c *config.Config, inner auth.Authenticator, v *auth.Verifier) (auth.KeyAuthenticator, string) {
+	if k, ok := inner.(auth.KeyAuthenticator); ok {
+		return k, "; SFTP keys from ~/.ssh/authorized_keys"
+	}
+	k, err := system.New(system.Options{CheckShell: true, Guest: c.Bool("guest_enable"), GuestUser: c.Str("guest_username"), Verifier: v})
+	if err != nil {
+		return nil, "; no SFTP keys for system accounts (" + err.Error() + ")"
+	}
+	return k, "; SFTP keys from ~/.ssh/authorized_keys (account rules from /etc/shadow, /etc/ftpusers, /etc/shells)"
 }
 
 // checkGuestAccount: with guest_enable every login becomes guest_username,
@@ -105,6 +127,21 @@ type mappedAuth struct {
 
 func (m mappedAuth) Authenticate(ctx context.Context, req auth.Request) (*auth.Identity, error) {
 	id, err := m.inner.Authenticate(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return m.mapID(id), nil
+}
+
+// mappedKeyAuth is mappedAuth for a backend that also authorizes SSH keys:
+// key logins get the same chroot and guest mapping as passwords.
+type mappedKeyAuth struct {
+	mappedAuth
+	keys auth.KeyAuthenticator
+}
+
+func (m mappedKeyAuth) AuthorizeKey(ctx context.Context, req auth.KeyRequest) (*auth.Identity, error) {
+	id, err := m.keys.AuthorizeKey(ctx, req)
 	if err != nil {
 		return nil, err
 	}

@@ -77,8 +77,8 @@ func sftpHostKeys(c *config.Config) ([]ssh.Signer, error) {
 
 // sftpOptions translates the config into sftpd.Options: the same users,
 // roots, permissions, umask, limits, timeouts and user list as FTP. Public
-// keys come from the users file (sshkey=); system accounts log in with
-// their password only.
+// keys come from the users file (sshkey=) or, for system accounts, from
+// ~/.ssh/authorized_keys.
 func (sh *shared) sftpOptions(c *config.Config, keys auth.KeyAuthenticator, checkUser func(string) error) (sftpd.Options, error) {
 	hostKeys, err := sftpHostKeys(c)
 	if err != nil {
@@ -149,10 +149,8 @@ func (d *Daemon) startSFTP(c *config.Config, sh *shared, checkUser func(string) 
 	if !c.Bool("sftp_enable") {
 		return nil
 	}
-	var keys auth.KeyAuthenticator
-	if d.users != nil {
-		keys = d.users
-	}
+	// The users file, or system accounts wrapped in mappedKeyAuth.
+	keys, _ := sh.auth.(auth.KeyAuthenticator)
 	opts, err := sh.sftpOptions(c, keys, checkUser)
 	if err != nil {
 		return err

@@ -80,7 +80,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, req auth.Request) (*au
 	if !ok {
 		return nil, a.refuse(ctx, req, auth.ErrUnknownUser, "")
 	}
-	hash, why, err := a.admit(acct)
+	hash, why, err := a.admit(acct, false)
 	if err != nil {
 		return nil, fmt.Errorf("system: user %q: %w", req.User, err)
 	}
@@ -113,8 +113,9 @@ func (a *Authenticator) refuse(ctx context.Context, req auth.Request, sentinel e
 
 // admit runs the checks that need no password, in the order Debian's PAM
 // stack for vsftpd runs them, and returns the hash to verify or why the
-// account may not log in.
-func (a *Authenticator) admit(acct Account) (hash, why string, err error) {
+// account may not log in. forKey is a public-key login, which verifies no
+// password: an empty password field does not refuse it, a locked one does.
+func (a *Authenticator) admit(acct Account, forKey bool) (hash, why string, err error) {
 	if !a.o.NoFTPUsers {
 		if why, err := ftpusersRefusal(a.o.FTPUsers, acct.Name); why != "" || err != nil {
 			return "", why, err
@@ -135,7 +136,7 @@ func (a *Authenticator) admit(acct Account) (hash, why string, err error) {
 	} else if hash == "x" {
 		return "", "has no entry in " + a.o.Shadow, nil
 	}
-	if why := hashRefusal(hash); why != "" {
+	if why := hashRefusal(hash); why != "" && (!forKey || hash != "") {
 		return "", why, nil
 	}
 	if hasShadow {
