@@ -59,6 +59,9 @@ var table = map[string]rule{
 	// Not in the design table: the accept loop and Shutdown/Close
 	// bookkeeping ftp and sftpd share; a leaf.
 	"internal/netserve": {},
+	// Not in the design table: the xferlog/vsftpd-format transfer log
+	// writers the daemon feeds from ftp.Options.TransferLog; a leaf.
+	"internal/xferlog": {},
 	// Test support (not in the design table): the end-to-end tests'
 	// harness for built binaries; standard library only.
 	"internal/testbin": {},

@@ -51,6 +51,8 @@ func newDemo(userOpts []string) (*demoSetup, error) {
 		return nil, err
 	}
 	d.extra = append(d.extra, "users_file="+d.usersFile, "state_dir="+state,
+		// xferlog_enable=YES's vsftpd-format log, kept out of /var/log.
+		"vsftpd_log_file="+filepath.Join(dir, "vsftpd.log"),
 		// FTPS on, but optional, so that plain ftp:// works in the demo too.
 		"ssl_enable=YES", "rsa_cert_file="+cert, "rsa_private_key_file="+key,
 		"force_local_logins_ssl=NO", "force_local_data_ssl=NO", "ssl_tlsv1=NO")

@@ -110,13 +110,20 @@ var vsftpdKeys = []Key{
 	impl("use_localtime", TypeBool, "NO", "show times in listings and MDTM in local time instead of GMT"),
 
 	// Logging.
-	impl("xferlog_enable", TypeBool, "NO", "log each upload and download (one structured log line per transfer)"),
+	impl("xferlog_enable", TypeBool, "NO", "log each upload and download: a line in Wharf's log, and the vsftpd "+
+		"log files below (vsftpd_log_file, or xferlog_file with xferlog_std_format)"),
 	impl("log_ftp_protocol", TypeBool, "NO", "log every command and reply"),
-	later("xferlog_std_format", TypeBool, "NO", "write the transfer log in wu-ftpd xferlog format", planLogs),
-	later("xferlog_file", TypeString, "/var/log/xferlog", "path of the xferlog-format transfer log", planLogs),
-	later("vsftpd_log_file", TypeString, "/var/log/vsftpd.log", "path of the server's own log file", planLogs),
-	later("dual_log_enable", TypeBool, "NO", "write both the xferlog and the server log", planLogs),
-	later("syslog_enable", TypeBool, "NO", "send the log to syslog instead of vsftpd_log_file", planLogs),
+	impl("xferlog_std_format", TypeBool, "NO", "write the transfer log in wu-ftpd xferlog format to xferlog_file "+
+		"instead of vsftpd's format to vsftpd_log_file"),
+	impl("xferlog_file", TypeString, "/var/log/xferlog", "path of the xferlog-format transfer log (opened 0600 "+
+		"for appending, reopened on SIGHUP)"),
+	impl("vsftpd_log_file", TypeString, "/var/log/vsftpd.log", "path of the vsftpd-format transfer log: one "+
+		"\"OK DOWNLOAD\"/\"FAIL UPLOAD\" line per transfer (Wharf's own log keeps logins and the rest); when "+
+		"only xferlog_enable implies it and it cannot be opened, Wharf warns and goes on"),
+	impl("dual_log_enable", TypeBool, "NO", "write both the xferlog and the vsftpd-format log (even with "+
+		"xferlog_enable=NO)"),
+	impl("syslog_enable", TypeBool, "NO", "send the vsftpd-format transfer lines to syslog (facility FTP) instead "+
+		"of vsftpd_log_file; without a syslog socket Wharf warns and goes on"),
 	notNeeded("no_log_lock", TypeBool, "NO", "do not lock the log file while writing",
 		"Wharf writes its log through its logger (stderr or the journal) and takes no file locks"),
 	notNeeded("log_die", TypeBool, "NO", "also send a fatal error to syslog (Red Hat)",
@@ -228,12 +235,16 @@ var vsftpdKeys = []Key{
 	impl("chown_uploads", TypeBool, "NO", "give anonymous uploads to chown_username"),
 	impl("chown_username", TypeString, "root", "owner of anonymous uploads with chown_uploads"),
 	impl("chown_upload_mode", TypeOctal, "0600", "permission bits of uploads given away with chown_uploads"),
-	later("text_userdb_names", TypeBool, "NO", "show user and group names instead of numbers in listings",
-		planSystem),
-	later("tilde_user_enable", TypeBool, "NO", "expand ~user in paths to that user's home", planSystem),
+	impl("text_userdb_names", TypeBool, "NO", "show user and group names (from /etc/passwd and /etc/group) "+
+		"instead of numbers in LIST"),
+	impl("tilde_user_enable", TypeBool, "NO", "expand ~user in paths to that user's home (from /etc/passwd) "+
+		"when it lies inside the session's root, i.e. for users who are not jailed"),
 	impl("pam_service_name", TypeString, "ftp", "PAM service that authenticates system accounts (through "+
 		"wharf-pam-helper); without this line Wharf checks /etc/shadow, /etc/ftpusers and check_shell itself"),
-	later("session_support", TypeBool, "NO", "open a PAM session and utmp/wtmp entry per login", planPAM),
+	refused("session_support", TypeBool, "NO", "open a PAM session and utmp/wtmp entry per login",
+		"Wharf opens no PAM session and writes no utmp/wtmp entry: it is one process with no per-login "+
+			"process for pam_limits, pam_mkhomedir or `last` to act on, so YES would silently do nothing; "+
+			"PAM still authenticates (pam_service_name), and Wharf's log has a line per login and logout"),
 	notNeeded("reverse_lookup_enable", TypeBool, "YES", "resolve the client's address to a name for PAM (Red Hat)",
 		"Wharf never resolves client addresses: PAM gets the IP address as PAM_RHOST, which is faster and cannot be spoofed through DNS"),
 
@@ -254,9 +265,8 @@ var vsftpdKeys = []Key{
 	impl("message_file", TypeString, ".message", "name of the per-directory message file"),
 	impl("hide_file", TypeString, "", "{a,b}-style patterns of names hidden from listings"),
 	impl("deny_file", TypeString, "", "{a,b}-style patterns of names that cannot be accessed"),
-	later("download_file", TypeString, "", "patterns of the only names that may be downloaded (Debian)",
-		planMessages),
-	later("upload_file", TypeString, "", "patterns of the only names that may be uploaded (Debian)", planMessages),
+	impl("download_file", TypeString, "", "{a,b}-style patterns of the only names that may be downloaded (Debian)"),
+	impl("upload_file", TypeString, "", "{a,b}-style patterns of the only names that may be uploaded (Debian)"),
 	impl("cmds_allowed", TypeString, "", "comma-separated list of the only commands accepted after login"),
 	impl("cmds_denied", TypeString, "", "comma-separated list of commands refused after login"),
 	impl("chmod_enable", TypeBool, "YES", "allow SITE CHMOD"),

@@ -117,6 +117,8 @@ var implementedKeys = strings.Fields(`listen listen_ipv6 listen_port listen_addr
 	anonymous_enable anon_root anon_upload_enable anon_mkdir_write_enable anon_other_write_enable no_anon_password
 	ftp_username local_umask anon_umask file_open_mode hide_ids delete_failed_uploads ftpd_banner max_clients
 	max_per_ip force_dot_files ls_recurse_enable use_localtime xferlog_enable log_ftp_protocol
+	xferlog_std_format xferlog_file vsftpd_log_file dual_log_enable syslog_enable text_userdb_names
+	tilde_user_enable download_file upload_file
 	users_file login_timeout command_line_timeout max_command_line state_dir log_format log_level
 	ssl_enable implicit_ssl implicit_ssl_port allow_anon_ssl force_local_logins_ssl force_local_data_ssl
 	force_anon_logins_ssl force_anon_data_ssl rsa_cert_file rsa_private_key_file ca_certs_file ssl_ciphers
@@ -142,7 +144,8 @@ func TestImplementedKeys(t *testing.T) {
 		}
 	}
 	for name, status := range map[string]Status{"async_abor_enable": NotNeeded, "background": NotNeeded,
-		"seccomp_sandbox": NotNeeded, "tcp_wrappers": Refused, "dsa_cert_file": Refused, "xferlog_std_format": Later} {
+		"seccomp_sandbox": NotNeeded, "tcp_wrappers": Refused, "dsa_cert_file": Refused, "local_max_rate": Later,
+		"session_support": Refused} {
 		if k, _ := Lookup(name); k.Status != status {
 			t.Errorf("%s: %s, want %s", name, k.Status, status)
 		}

@@ -18,6 +18,7 @@ import (
 	"wharf/internal/auth/userfile"
 	"wharf/internal/config"
 	"wharf/internal/ftp"
+	"wharf/internal/xferlog"
 )
 
 // ShutdownGrace is how long SIGTERM waits for running transfers.
@@ -31,7 +32,8 @@ type Daemon struct {
 	users     *userfile.Authenticator // nil without users_file
 	tls       tlsSetup
 	listeners []listener
-	sftp      *sftpFront // nil with sftp_enable=NO
+	sftp      *sftpFront      // nil with sftp_enable=NO
+	xferlog   *xferlog.Logger // nil without xferlog_file/vsftpd_log_file/syslog
 }
 
 // listener is a control listener and whether it speaks implicit FTPS.
@@ -63,22 +65,30 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 	for _, w := range d.tls.warnings {
 		log.Warn(w)
 	}
+	if d.xferlog, err = openTransferLog(cfg, log); err != nil {
+		return nil, err
+	}
 	sh := &shared{auth: accts.auth, openFS: opener.open, tls: d.tls, log: log,
-		limiter: access.NewLimiter(cfg.Int("max_clients"), cfg.Int("max_per_ip"))}
+		limiter: access.NewLimiter(cfg.Int("max_clients"), cfg.Int("max_per_ip")),
+		xferlog: transferLogHook(d.xferlog)}
 	opts, err := sh.serverOptions(cfg)
 	if err != nil {
+		d.closeTransferLog()
 		return nil, err
 	}
 	if d.ftp, err = ftp.NewServer(*opts); err != nil {
+		d.closeTransferLog()
 		return nil, err
 	}
 	if d.listeners, err = listenControl(cfg, d.tls.config != nil); err != nil {
+		d.closeTransferLog()
 		return nil, err
 	}
 	if err := d.startSFTP(cfg, sh, opts.Policy.CheckUser); err != nil {
 		for _, l := range d.listeners {
 			l.Close()
 		}
+		d.closeTransferLog()
 		return nil, err
 	}
 	return d, nil
@@ -146,13 +156,28 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	<-sftpDone
 	wg.Wait()
+	d.closeTransferLog()
 	return err
 }
 
+func (d *Daemon) closeTransferLog() {
+	if d.xferlog != nil {
+		d.xferlog.Close()
+	}
+}
+
 // Reload re-reads what can change without a restart (SIGHUP): the users
-// file and the TLS key pair. A bad file keeps the previous one and says why;
+// file and the TLS key pair; it also reopens the transfer log files, for
+// logrotate. A bad file keeps the previous one and says why;
 // running sessions keep the certificate they negotiated with.
 func (d *Daemon) Reload() {
+	if d.xferlog != nil {
+		if err := d.xferlog.Reopen(); err != nil {
+			d.log.Error("reload: transfer log not reopened; still writing to the previous file", "err", err)
+		} else {
+			d.log.Info("reload: transfer log reopened")
+		}
+	}
 	if d.users != nil {
 		if err := d.users.Reload(); err != nil {
 			d.log.Error("reload: users file not re-read; keeping the previous users", "err", err)

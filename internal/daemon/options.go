@@ -16,6 +16,9 @@ import (
 	"wharf/internal/vfs"
 )
 
+// defaultGroup is where text_userdb_names finds group names.
+const defaultGroup = "/etc/group"
+
 // shared are the parts of the engine's options that do not depend on
 // which config (the server's or a user's overlay) they are built from.
 type shared struct {
@@ -24,6 +27,8 @@ type shared struct {
 	tls     tlsSetup
 	limiter ftp.ConnLimiter
 	log     *slog.Logger
+	xferlog func(ftp.TransferRecord) // nil without transfer log files
+	userdb  *userDB                  // text_userdb_names
 }
 
 // ftpOptions translates a config into the FTP engine's Options. It is the
@@ -41,6 +46,16 @@ func (sh *shared) ftpOptions(c *config.Config) (*ftp.Options, error) {
 	}
 	o.TLS = sh.tls.tlsOptions(c)
 	o.Logger, o.Limiter = sh.log, sh.limiter
+	o.TransferLog = sh.xferlog
+	if c.Bool("text_userdb_names") {
+		if sh.userdb == nil {
+			sh.userdb = newUserDB(system.DefaultPasswd, defaultGroup)
+		}
+		o.UserNames = sh.userdb.Names
+	}
+	if c.Bool("tilde_user_enable") {
+		o.UserHome = userHome
+	}
 	return o, nil
 }
 
@@ -161,4 +176,13 @@ func anonRoot(c *config.Config) string {
 		return acct.Home
 	}
 	return ""
+}
+
+// userHome is a system account's home directory, for tilde_user_enable.
+func userHome(name string) (string, bool) {
+	acct, ok, err := system.LookupAccount(system.DefaultPasswd, name)
+	if err != nil || !ok {
+		return "", false
+	}
+	return acct.Home, true
 }

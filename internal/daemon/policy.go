@@ -28,6 +28,12 @@ func buildPolicy(c *config.Config) (ftp.Policy, error) {
 	if p.HideFile, err = nameFilter(c, "hide_file"); err != nil {
 		return p, err
 	}
+	if p.DownloadFile, err = nameFilter(c, "download_file"); err != nil {
+		return p, err
+	}
+	if p.UploadFile, err = nameFilter(c, "upload_file"); err != nil {
+		return p, err
+	}
 	p.CmdsAllowed = commandSet(c.Str("cmds_allowed"))
 	p.CmdsDenied = commandSet(c.Str("cmds_denied"))
 	if c.Bool("dirmessage_enable") {

@@ -63,6 +63,7 @@ func (s *session) list(kind, arg string, format listFormat) error {
 func (s *session) listOptions(flags listing.Flags, dirName string) listing.Options {
 	return listing.Options{
 		HideIDs:      s.opts.HideIDs,
+		Names:        s.opts.UserNames,
 		ShowDotFiles: s.opts.ForceDotFiles || flags.All,
 		Readlink: func(entry string) (string, error) {
 			return s.fs.Readlink(path.Join(dirName, entry))

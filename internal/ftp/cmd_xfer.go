@@ -9,13 +9,14 @@ import (
 	"net"
 	"path"
 	"strconv"
+	"strings"
 
 	"wharf/internal/vfs"
 )
 
 // resolve turns a client path into its virtual path and the FS name.
 func (s *session) resolve(arg string) (virtual, name string, err error) {
-	v, err := vfs.Resolve(s.cwd, arg)
+	v, err := vfs.Resolve(s.cwd, s.expandTildeUser(arg))
 	if err != nil {
 		return "", "", errBadName
 	}
@@ -23,6 +24,34 @@ func (s *session) resolve(arg string) (virtual, name string, err error) {
 		return "", "", errPermission
 	}
 	return v, vfs.Rel(v), nil
+}
+
+// expandTildeUser turns "~user" and "~user/rest" into that user's home
+// directory (tilde_user_enable), as vsftpd does. Wharf confines a session
+// to its root, so the home must lie inside it, as vsftpd needs the user's
+// /etc/passwd entry inside its chroot: in practice this works for users
+// who are not jailed (chroot_local_user=NO). Anything else is left as it
+// is, and then names a file called "~user".
+func (s *session) expandTildeUser(arg string) string {
+	if s.opts.UserHome == nil || s.ident == nil || len(arg) < 2 || arg[0] != '~' || arg[1] == '/' {
+		return arg
+	}
+	user, rest, _ := strings.Cut(arg[1:], "/")
+	home, ok := s.opts.UserHome(user)
+	if !ok || !path.IsAbs(home) {
+		return arg
+	}
+	home, root := path.Clean(home), path.Clean(s.ident.Home)
+	switch {
+	case root == "/":
+	case home == root:
+		home = "/"
+	case strings.HasPrefix(home, root+"/"):
+		home = home[len(root):]
+	default:
+		return arg
+	}
+	return path.Join(home, rest)
 }
 
 // takeRest returns and clears the REST offset: it applies to one transfer.
@@ -47,6 +76,9 @@ func (s *session) cmdRETR(arg string) error {
 	vpath, name, err := s.resolve(arg)
 	if err != nil {
 		return err
+	}
+	if !transferAllowed(s.opts.Policy.DownloadFile, vpath) {
+		return errPermission
 	}
 	f, fi, err := s.openForDownload(name, offset)
 	if err != nil {
@@ -137,6 +169,9 @@ func (s *session) store(kind, arg string, mode vfs.UploadMode) error {
 	vpath, name, err := s.resolve(arg)
 	if err != nil {
 		return err
+	}
+	if !transferAllowed(s.opts.Policy.UploadFile, vpath) {
+		return errPermission
 	}
 	if offset > 0 && mode == vfs.Truncate {
 		mode = vfs.Resume

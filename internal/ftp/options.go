@@ -30,11 +30,11 @@ type Options struct {
 	Banner string // ftpd_banner: the text of the 220 greeting
 
 	// Who may log in.
-	LocalEnable     bool   // non-anonymous users (from Auth)
-	AnonymousEnable bool   // "anonymous" and "ftp"
-	AnonRoot        string // anon_root: host directory anonymous users see as "/"
-	NoAnonPassword  bool   // no_anon_password: don't ask anonymous for a password
-	MaxLoginFails   int    // max_login_fails: close the session after this many
+	LocalEnable     bool          // non-anonymous users (from Auth)
+	AnonymousEnable bool          // "anonymous" and "ftp"
+	AnonRoot        string        // anon_root: host directory anonymous users see as "/"
+	NoAnonPassword  bool          // no_anon_password: don't ask anonymous for a password
+	MaxLoginFails   int           // max_login_fails: close the session after this many
 	FailedLoginWait time.Duration // delay_failed_login
 	LoginWait       time.Duration // delay_successful_login
 
@@ -51,8 +51,8 @@ type Options struct {
 	FileOpenMode         fs.FileMode // file_open_mode, before the umask
 	ASCIIUpload          bool        // ascii_upload_enable
 	ASCIIDownload        bool        // ascii_download_enable
-	ChmodEnable          bool // chmod_enable: SITE CHMOD
-	MdtmWrite            bool // mdtm_write: MFMT
+	ChmodEnable          bool        // chmod_enable: SITE CHMOD
+	MdtmWrite            bool        // mdtm_write: MFMT
 	HideIDs              bool
 	ForceDotFiles        bool
 	LsRecurseEnable      bool
@@ -86,6 +86,35 @@ type Options struct {
 
 	LogTransfers bool // xferlog_enable: a log line per transfer
 	LogProtocol  bool // log_ftp_protocol: every command and reply at debug
+
+	// TransferLog, when set, gets one record per finished or failed file
+	// transfer (RETR, STOR, APPE, STOU; not listings), whatever
+	// LogTransfers says: the daemon writes xferlog_file, vsftpd_log_file or
+	// syslog from it. It is called from the transfer's goroutine and must
+	// not block for long.
+	TransferLog func(TransferRecord)
+	// UserNames, when set (text_userdb_names), gives LIST the user and
+	// group names of numeric ids; "" shows the number.
+	UserNames func(uid, gid uint32) (user, group string)
+	// UserHome, when set (tilde_user_enable), gives the host path of a
+	// user's home directory, for "~user" in paths.
+	UserHome func(name string) (home string, ok bool)
+}
+
+// TransferRecord is one file transfer, for TransferLog.
+type TransferRecord struct {
+	Time         time.Time     // when it ended
+	Duration     time.Duration // from the command to the end
+	Remote       netip.Addr    // the client
+	Bytes        int64         // bytes moved on the data connection
+	Path         string        // the virtual path, as the user sees it
+	ASCII        bool          // TYPE A
+	Upload       bool          // STOR, APPE, STOU
+	Anonymous    bool
+	Guest        bool   // a guest_enable login
+	User         string // the login name
+	AnonPassword string // what an anonymous user gave as password (an e-mail address)
+	Complete     bool   // the transfer succeeded
 }
 
 func (o *Options) validate() error {

@@ -32,6 +32,10 @@ type Policy struct {
 	// DenyFile names are refused in every command; HideFile names are left
 	// out of listings but stay reachable (deny_file, hide_file).
 	DenyFile, HideFile *access.NameFilter
+	// DownloadFile and UploadFile, when set and not empty, are the only
+	// names that may be downloaded (RETR) or uploaded (STOR, APPE, STOU)
+	// (Debian's download_file, upload_file).
+	DownloadFile, UploadFile *access.NameFilter
 	// CmdsAllowed, when non-nil, is the only commands accepted;
 	// CmdsDenied are refused (cmds_allowed, cmds_denied).
 	CmdsAllowed, CmdsDenied map[string]bool
@@ -51,6 +55,12 @@ func (s *session) cmdPermitted(verb string) bool {
 		return false
 	}
 	return !p.CmdsDenied[verb]
+}
+
+// transferAllowed applies download_file or upload_file (f) to a resolved
+// virtual path: an unset or empty filter allows every name.
+func transferAllowed(f *access.NameFilter, vpath string) bool {
+	return f == nil || f.Empty() || f.MatchPath(vpath)
 }
 
 // denied applies deny_file to a resolved virtual path.

@@ -43,6 +43,7 @@ type session struct {
 	loginBy    time.Time // an unauthenticated session is closed then
 	pendingUsr string
 	loginFails int
+	anonPass   string // the anonymous password (an e-mail address), for the transfer log
 	ident      *auth.Identity
 	fs         vfs.FS
 	rights     rights
@@ -288,6 +289,9 @@ func (s *session) run(cmd wire.Command) {
 	if err := spec.check(s, cmd); err != nil {
 		s.replyErr(err)
 		return
+	}
+	if cmd.Verb == "PASS" && s.ident == nil && isAnonymousName(s.pendingUsr) {
+		s.anonPass = cmd.Arg
 	}
 	if err := spec.handler(s, cmd.Arg); err != nil {
 		s.replyErr(err)

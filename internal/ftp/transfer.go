@@ -80,6 +80,10 @@ type xferJob struct {
 	// so that a client's final bytes are in before the file is published).
 	finish func(copyErr error) error
 	upload bool // data flows from the client
+	// rec is filled by startTransfer for file transfers when
+	// Options.TransferLog is set (the session's state is read there, on
+	// the session goroutine, not in the transfer's).
+	rec *TransferRecord
 }
 
 // startTransfer takes the session's data-connection setup and runs job in
@@ -95,6 +99,10 @@ func (s *session) startTransfer(job xferJob) error {
 	x := &transfer{ctx: ctx, cancel: cancel, done: make(chan struct{}), pasv: s.pasv}
 	active := s.activeTo
 	s.pasv, s.activeTo = nil, netip.AddrPort{}
+	if s.opts.TransferLog != nil && (job.kind == "RETR" || job.upload) && s.ident != nil {
+		job.rec = &TransferRecord{Remote: s.peer.Addr().Unmap(), Path: job.path, ASCII: s.ascii, Upload: job.upload,
+			Anonymous: s.ident.Anonymous, Guest: s.ident.Guest, User: s.ident.Name, AnonPassword: s.anonPass}
+	}
 	s.xmu.Lock()
 	s.xfer, s.xferRunning = x, true
 	s.xmu.Unlock()
@@ -242,6 +250,11 @@ func (s *session) forgetTransfer() {
 }
 
 func (s *session) logTransfer(job xferJob, n int64, d time.Duration, err error, aborted bool) {
+	if job.rec != nil {
+		r := *job.rec
+		r.Time, r.Duration, r.Bytes, r.Complete = time.Now(), d, n, err == nil && !aborted
+		s.opts.TransferLog(r)
+	}
 	if !s.opts.LogTransfers {
 		return
 	}

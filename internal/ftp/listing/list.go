@@ -32,7 +32,9 @@ type longWriter struct {
 	now     int64 // Unix seconds, read once per listing like vsftpd's cached time
 	loc     *time.Location
 	scratch []byte
-	num     [24]byte // formats one number at a time; copied out at once
+	num     [24]byte          // formats one number at a time; copied out at once
+	users   map[uint32]string // Names' answers, for this listing
+	groups  map[uint32]string
 }
 
 func newLongWriter(opts Options) *longWriter {
@@ -97,6 +99,11 @@ func (lw *longWriter) line(name string, fi fs.FileInfo) []byte {
 		b = appendPadRight(b, hiddenID, 8)
 		b = append(b, ' ')
 		b = appendPadRight(b, hiddenID, 8)
+	} else if lw.opts.Names != nil {
+		user, group := lw.names(uid, gid)
+		b = appendPadRight(b, lw.idOr(user, uid), 8)
+		b = append(b, ' ')
+		b = appendPadRight(b, lw.idOr(group, gid), 8)
 	} else {
 		b = appendPadRight(b, strconv.AppendUint(lw.numBuf(), uint64(uid), 10), 8)
 		b = append(b, ' ')
@@ -114,6 +121,35 @@ func (lw *longWriter) line(name string, fi fs.FileInfo) []byte {
 	b = append(b, '\r', '\n')
 	lw.scratch = b
 	return b
+}
+
+// names returns the user and group names of uid and gid, asking
+// opts.Names only for ids this listing has not met yet.
+func (lw *longWriter) names(uid, gid uint32) (string, string) {
+	user, uok := lw.users[uid]
+	group, gok := lw.groups[gid]
+	if uok && gok {
+		return user, group
+	}
+	u, g := lw.opts.Names(uid, gid)
+	if lw.users == nil {
+		lw.users, lw.groups = map[uint32]string{}, map[uint32]string{}
+	}
+	if !uok {
+		user, lw.users[uid] = u, u
+	}
+	if !gok {
+		group, lw.groups[gid] = g, g
+	}
+	return user, group
+}
+
+// idOr is name, or id in decimal when name is empty.
+func (lw *longWriter) idOr(name string, id uint32) []byte {
+	if name == "" {
+		return strconv.AppendUint(lw.numBuf(), uint64(id), 10)
+	}
+	return append(lw.numBuf(), name...)
 }
 
 // numBuf returns the empty number buffer; each use is copied into the line

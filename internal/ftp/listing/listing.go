@@ -86,6 +86,10 @@ type Options struct {
 	// HideIDs (vsftpd hide_ids) shows "ftp ftp" as owner and group of
 	// every entry instead of numeric ids.
 	HideIDs bool
+	// Names, when set (vsftpd text_userdb_names), gives the user and group
+	// names shown instead of numeric ids; an empty name shows the number.
+	// A listing asks once per distinct id.
+	Names func(uid, gid uint32) (user, group string)
 	// ShowDotFiles (force_dot_files, or the client's -a) lists names that
 	// start with '.'. In-flight uploads (vfs.IsTempName) are never listed.
 	ShowDotFiles bool

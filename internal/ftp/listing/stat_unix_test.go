@@ -79,3 +79,42 @@ func TestRealDirectory(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnerNames: with Names, LIST shows names (padded as the numbers
+// are), a number where Names has none, and asks once per distinct id.
+func TestOwnerNames(t *testing.T) {
+	calls := 0
+	opts := fixedOpts()
+	opts.Names = func(uid, gid uint32) (string, string) {
+		calls++
+		users := map[uint32]string{1000: "alice", 0: "root"}
+		groups := map[uint32]string{100: "users", 0: "a-very-long-group"}
+		return users[uid], groups[gid]
+	}
+	lw := newLongWriter(opts)
+	tests := []struct {
+		uid, gid    uint32
+		user, group string
+	}{
+		{1000, 100, "alice", "users"},
+		{1000, 100, "alice", "users"},
+		{0, 0, "root", "a-very-long-group"},
+		{4242, 100, "4242", "users"},
+	}
+	for _, tt := range tests {
+		fi := fakeInfo{size: 42, mode: 0o640, mtime: now.Add(-1), sys: &syscall.Stat_t{Nlink: 1, Uid: tt.uid, Gid: tt.gid}}
+		want := printfLine("-rw-r-----", 1, tt.user, tt.group, 42, "Nov 24 13:07", "f")
+		if got := string(lw.line("f", fi)); got != want {
+			t.Errorf("uid %d gid %d:\n got %q\nwant %q", tt.uid, tt.gid, got, want)
+		}
+	}
+	if calls != 3 {
+		t.Errorf("Names called %d times, want 3 (once per new uid or gid)", calls)
+	}
+	opts.HideIDs = true
+	var buf bytes.Buffer
+	fi := fakeInfo{size: 1, mode: 0o644, mtime: now.Add(-1), sys: &syscall.Stat_t{Nlink: 1, Uid: 1000, Gid: 100}}
+	if err := WriteLongEntry(&buf, "f", fi, opts); err != nil || !strings.Contains(buf.String(), " ftp      ftp ") {
+		t.Errorf("HideIDs wins over Names: %q %v", buf.String(), err)
+	}
+}
