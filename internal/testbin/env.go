@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 )
 
@@ -15,6 +16,15 @@ func Unavailable(t testing.TB, format string, args ...any) {
 		t.Fatalf("CI must run this test, but: "+format, args...)
 	}
 	t.Skipf(format+" (with CI=true this is a failure)", args...)
+}
+
+// NeedRoot calls Unavailable unless the test runs as root; why says
+// what needs root.
+func NeedRoot(t testing.TB, why string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		Unavailable(t, "needs root (%s)", why)
+	}
 }
 
 // NeedTool returns the path of the program name, or calls Unavailable;
@@ -36,6 +46,15 @@ func NeedIPv6(t testing.TB) {
 	t.Helper()
 	if err := ipv6Error(); err != nil {
 		Unavailable(t, "IPv6 loopback ::1 is not available: %v", err)
+	}
+}
+
+// WriteLines writes lines, each ended by a newline, to a new file at path
+// (a config file, ...).
+func WriteLines(t testing.TB, path string, lines ...string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -22,7 +22,8 @@ type Process struct {
 
 	cmd     *exec.Cmd
 	logPath string
-	done    chan struct{} // closed once the process has exited
+	lines   *Lines        // StartFollowed only
+	done    chan struct{} // closed once the process has exited (and its output is consumed)
 	err     error         // Wait's result, once done is closed
 	stopped bool
 }
@@ -33,23 +34,64 @@ var (
 	ErrKilled      = errors.New("did not stop on SIGTERM; killed")
 )
 
-// Start runs the program name with args, its output to a new file at
+// Start runs cmd, its standard output and standard error to a new file at
 // logPath.
-func Start(logPath, name string, args ...string) (*Process, error) {
+func Start(logPath string, cmd *exec.Cmd) (*Process, error) {
 	logf, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
 	defer logf.Close()
-	cmd := exec.Command(name, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	p := &Process{cmd: cmd, logPath: logPath, done: make(chan struct{})}
-	go func() { p.err = cmd.Wait(); close(p.done) }()
-	return p, nil
+	return started(cmd, logPath, nil), nil
 }
+
+// StartFollowed is Start with the output also kept as it comes, through a
+// pipe: see Lines. Done then also waits (up to 10 s) for the output to be
+// consumed, so that the log is whole once the process has exited.
+func StartFollowed(logPath string, cmd *exec.Cmd) (*Process, error) {
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		logf.Close()
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = pw, pw
+	err = cmd.Start()
+	pw.Close()
+	if err != nil {
+		pr.Close()
+		logf.Close()
+		return nil, err
+	}
+	lines := newLines()
+	go lines.consume(pr, logf)
+	return started(cmd, logPath, lines), nil
+}
+
+func started(cmd *exec.Cmd, logPath string, lines *Lines) *Process {
+	p := &Process{cmd: cmd, logPath: logPath, lines: lines, done: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		if lines != nil {
+			lines.wait(10 * time.Second)
+		}
+		close(p.done)
+	}()
+	return p
+}
+
+// Lines is the output as it comes; nil unless StartFollowed started p.
+func (p *Process) Lines() *Lines { return p.lines }
+
+// Signal sends sig to the process (SIGHUP: reload).
+func (p *Process) Signal(sig os.Signal) error { return p.cmd.Process.Signal(sig) }
 
 // PID is the process's id.
 func (p *Process) PID() int { return p.cmd.Process.Pid }
@@ -71,6 +113,25 @@ func (p *Process) CommandLine() string { return strings.Join(p.cmd.Args, " ") }
 
 // LogPath is the file that holds the process's output.
 func (p *Process) LogPath() string { return p.logPath }
+
+// WaitFTP is the function WaitFTP until p exits; p is killed when it
+// fails.
+func (p *Process) WaitFTP(addr string, limit time.Duration) error {
+	return p.killOnError(WaitFTP(addr, p.done, limit))
+}
+
+// WaitSSH is the function WaitSSH until p exits; p is killed when it
+// fails.
+func (p *Process) WaitSSH(addr string, limit time.Duration) error {
+	return p.killOnError(WaitSSH(addr, p.done, limit))
+}
+
+func (p *Process) killOnError(err error) error {
+	if err != nil {
+		p.Kill()
+	}
+	return err
+}
 
 // Kill sends SIGKILL to the process and waits for it to exit.
 func (p *Process) Kill() {

@@ -3,7 +3,10 @@ package testbin
 import (
 	"bufio"
 	"errors"
+	"io"
 	"net"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -104,7 +107,7 @@ func TestFreeRangeAvoids(t *testing.T) {
 
 func startShell(t *testing.T, script string) *Process {
 	t.Helper()
-	p, err := Start(filepath.Join(t.TempDir(), "log"), "/bin/sh", "-c", script)
+	p, err := Start(filepath.Join(t.TempDir(), "log"), exec.Command("/bin/sh", "-c", script))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,12 +182,47 @@ func TestTailFormats(t *testing.T) {
 	}
 }
 
-func TestNotes(t *testing.T) {
-	var n Notes
-	n.Add("b %d", 1)
-	n.Add("a")
-	n.Add("b %d", 1)
-	if got := strings.Join(n.Sorted(), "|"); got != "a|b 1" {
-		t.Errorf("Sorted: %q, want \"a|b 1\"", got)
+func TestStartFollowed(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "log")
+	p, err := StartFollowed(logPath, exec.Command("/bin/sh", "-c", `echo one; read x; echo "$x"; echo three`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Stop(time.Second) })
+	if _, err := p.Lines().WaitLine(0, func(l string) bool { return l == "one" }, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Lines().WaitLine(p.Lines().Mark(), func(l string) bool { return l == "one" }, 50*time.Millisecond); err == nil {
+		t.Error("WaitLine from the mark found a line from before it")
+	}
+	<-p.Done() // read x gets EOF: stdin is /dev/null
+	if got := p.Lines().Text(); got != "one\n\nthree" {
+		t.Errorf("Lines: %q", got)
+	}
+	if log, _ := p.Log(); log != "one\n\nthree\n" {
+		t.Errorf("the log file once the process exited: %q", log)
+	}
+	if _, err := p.Lines().WaitLine(0, func(l string) bool { return l == "four" }, 10*time.Second); err == nil || !strings.Contains(err.Error(), "exited") {
+		t.Errorf("WaitLine after the end: %v, want an error saying the process exited", err)
+	}
+}
+
+func TestSummary(t *testing.T) {
+	var s Summary[string]
+	s.Note("b %d", 1)
+	s.Note("a")
+	s.Note("b %d", 1)
+	if got := strings.Join(s.Notes(), "|"); got != "a|b 1" {
+		t.Errorf("Notes: %q, want \"a|b 1\"", got)
+	}
+	s.Set("x", "pass")
+	if s.Result("x") != "pass" || s.Result("y") != "not run" {
+		t.Errorf("Result: x %q, y %q; want pass, not run", s.Result("x"), s.Result("y"))
+	}
+	path := filepath.Join(t.TempDir(), "report")
+	t.Setenv("TESTBIN_REPORT", path)
+	s.Report("TESTBIN_REPORT", func(w io.Writer) { io.WriteString(w, "x: "+s.Result("x")+"\n") })
+	if b, err := os.ReadFile(path); err != nil || string(b) != "x: pass\n" {
+		t.Errorf("report file: %q, %v", b, err)
 	}
 }

@@ -23,6 +23,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"wharf/internal/testbin"
 )
 
 func envInt(name string, def int) int {
@@ -33,7 +35,7 @@ func envInt(name string, def int) int {
 }
 
 func TestFTPSThroughput(t *testing.T) {
-	needTool(t, "curl")
+	testbin.NeedTool(t, "curl", "curl")
 	sizeMiB := envInt("WHARF_FTPS_BENCH_MIB", 1024)
 	runs := envInt("WHARF_FTPS_BENCH_RUNS", 3)
 	src := filepath.Join(t.TempDir(), "big.bin")

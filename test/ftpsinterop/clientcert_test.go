@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"wharf/internal/testbin"
 )
 
 // TestClientCertificates: with require_cert=YES, validate_cert=YES and
@@ -58,7 +60,7 @@ func TestClientCertificates(t *testing.T) {
 	}
 	t.Run("curl/TLS1.3", func(t *testing.T) {
 		t.Parallel()
-		needTool(t, "curl")
+		testbin.NeedTool(t, "curl", "curl")
 		s := startServer(t, serverOpts{tls: "1.3", reuse: true, extra: extra})
 		writeTestFile(t, s, "f", "certified")
 		for _, c := range []struct {

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"wharf/internal/testbin"
 )
 
 // curl: one invocation, each transfer its own --next operation, so that
@@ -121,7 +123,7 @@ func runCurl(t *testing.T, s *server, c cell, ops []op, work string) error {
 // test fails: then run its TLS 1.2 cells with reuse required.
 func TestCurlTLS12ReuseRefused(t *testing.T) {
 	t.Parallel()
-	needTool(t, "curl")
+	testbin.NeedTool(t, "curl", "curl")
 	s := startServer(t, serverOpts{tls: "1.2", reuse: true})
 	work := t.TempDir()
 	ops := plan(t, s.root, work)[1:2] // one download

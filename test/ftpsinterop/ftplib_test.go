@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"wharf/internal/testbin"
 )
 
 // Python's ftplib, driven by testdata/ftps_client.py: one process, one
@@ -92,7 +94,7 @@ func runFtplib(t *testing.T, s *server, c cell, ops []op, work string, reuse boo
 // refused with 522, at TLS 1.2 and 1.3.
 func TestFtplibStockReuseRefused(t *testing.T) {
 	t.Parallel()
-	needTool(t, "python3")
+	testbin.NeedTool(t, "python3", "python3")
 	for _, v := range versions {
 		s := startServer(t, serverOpts{tls: v, reuse: true})
 		work := t.TempDir()

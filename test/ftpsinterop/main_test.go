@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"wharf/internal/certs/certstest"
+	"wharf/internal/testbin"
 )
 
 var (
@@ -57,11 +58,10 @@ func run(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	workDir = dir
-	wharfBin = filepath.Join(dir, "wharf")
-	build := exec.Command("go", "build", "-o", wharfBin, "wharf/cmd/wharf")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "ftpsinterop: go build wharf/cmd/wharf:", err)
+	// With go test -race, the server is built with -race too, and a data
+	// race it reports fails the test that ran it.
+	if wharfBin, err = testbin.Build(dir, "wharf/cmd/wharf", testbin.Race); err != nil {
+		fmt.Fprintln(os.Stderr, "ftpsinterop:", err)
 		return 1
 	}
 	pkiDir := filepath.Join(dir, "pki")
@@ -78,7 +78,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	code := m.Run()
-	matrix.report()
+	matrix.Report("WHARF_FTPS_MATRIX", writeMatrix)
 	return code
 }
 
@@ -90,19 +90,4 @@ const clientTimeout = 3 * time.Minute
 func clientCommand(name string, args ...string) (*exec.Cmd, context.CancelFunc) {
 	ctx, cancel := context.WithTimeout(context.Background(), clientTimeout)
 	return exec.CommandContext(ctx, name, args...), cancel
-}
-
-// needTool returns the path of a client program. A missing client fails
-// the test in CI (CI=true) and skips it elsewhere.
-func needTool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s not found in PATH: install it (apt-get install %s)", name, name)
-	}
-	t.Skipf("%s not found in PATH: install %s to run this test (in CI, with CI=true, this is a failure)", name, name)
-	return ""
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"wharf/internal/testbin"
 )
 
 var (
@@ -76,33 +78,33 @@ func TestFTPSMatrix(t *testing.T) {
 func runCell(t *testing.T, cd clientDef, c cell) {
 	key := cellKey{cd.name, c.kind(), c.tls, c.mode}
 	if why := cd.support(c); why != "" {
-		matrix.set(key, "N/A")
-		matrix.note("%s, %s: N/A: %s", cd.name, c.mode, why)
+		matrix.Set(key, "N/A")
+		matrix.Note("%s, %s: N/A: %s", cd.name, c.mode, why)
 		t.Skipf("N/A: %s", why)
 	}
 	reuse, why := cd.reuse(c)
 	result := "pass"
 	if !reuse {
 		result = "pass (reuse=NO)"
-		matrix.note("%s, TLS %s: runs with require_ssl_reuse=NO: %s", cd.name, c.tls, why)
+		matrix.Note("%s, TLS %s: runs with require_ssl_reuse=NO: %s", cd.name, c.tls, why)
 	}
 	defer func() {
 		switch {
 		case t.Failed():
-			matrix.set(key, "FAIL")
+			matrix.Set(key, "FAIL")
 		case t.Skipped():
-			matrix.set(key, "skipped")
+			matrix.Set(key, "skipped")
 		default:
-			matrix.set(key, result)
+			matrix.Set(key, result)
 		}
 	}()
-	needTool(t, cd.tool)
+	testbin.NeedTool(t, cd.tool, cd.tool)
 	opts := serverOpts{tls: c.tls, reuse: reuse}
 	if cd.ipv6 != nil {
 		var why string
 		if opts.ipv6, why = cd.ipv6(c); opts.ipv6 {
 			result += " [::1]"
-			matrix.note("%s, %s: runs over [::1]: %s", cd.name, c.mode, why)
+			matrix.Note("%s, %s: runs over [::1]: %s", cd.name, c.mode, why)
 		}
 	}
 	s := startServer(t, opts)

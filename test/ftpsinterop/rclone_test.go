@@ -11,9 +11,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"wharf/internal/testbin"
 )
 
 // rclone's ftp backend (Go's crypto/tls client with a session cache shared
@@ -57,7 +58,7 @@ func remoteSpec(s *server, c cell, obscured string) string {
 }
 
 func runRclone(t *testing.T, s *server, c cell, ops []op, work string) error {
-	matrix.note("rclone: %s", rcloneConcurrencyNote)
+	matrix.Note("rclone: %s", rcloneConcurrencyNote)
 	out, err := exec.Command("rclone", "obscure", s.pass).Output()
 	if err != nil {
 		return fmt.Errorf("rclone obscure: %v", err)
@@ -75,7 +76,7 @@ func runRclone(t *testing.T, s *server, c cell, ops []op, work string) error {
 			args = map[string]string{"srcFs": remote, "srcRemote": o.remote, "dstFs": dir, "dstRemote": name}
 		}
 		if err := rc.call("operations/copyfile", args); err != nil {
-			return fmt.Errorf("transfer %d (%s): %v\n--- rclone log ---\n%s", i, o.remote, err, rc.log.lastLines(60))
+			return fmt.Errorf("transfer %d (%s): %v\n--- rclone log ---\n%s", i, o.remote, err, rc.proc.Lines().Last(60))
 		}
 	}
 	return nil
@@ -84,9 +85,7 @@ func runRclone(t *testing.T, s *server, c cell, ops []op, work string) error {
 // rcd is a running `rclone rcd`.
 type rcd struct {
 	addr string
-	cmd  *exec.Cmd
-	log  *logTail
-	done chan struct{}
+	proc *testbin.Process
 }
 
 func startRcd(t *testing.T, work string) (*rcd, error) {
@@ -96,37 +95,25 @@ func startRcd(t *testing.T, work string) (*rcd, error) {
 	}
 	var lastErr error
 	for range 5 {
-		port, err := freePort()
+		port, err := testbin.FreePort(host)
 		if err != nil {
 			return nil, err
 		}
-		r := &rcd{addr: host + ":" + strconv.Itoa(port), done: make(chan struct{})}
-		r.cmd = exec.Command("rclone", "rcd", "--rc-addr", r.addr, "--rc-no-auth", "--config", conf, "-vv",
+		r := &rcd{addr: host + ":" + strconv.Itoa(port)}
+		cmd := exec.Command("rclone", "rcd", "--rc-addr", r.addr, "--rc-no-auth", "--config", conf, "-vv",
 			"--retries", "1", "--low-level-retries", "1")
 		// rclone verifies the server against the test CA (Go reads SSL_CERT_FILE).
-		r.cmd.Env = append(os.Environ(), "SSL_CERT_FILE="+pki.CA.CertFile, "HOME="+work)
-		pr, pw, err := os.Pipe()
-		if err != nil {
+		cmd.Env = append(os.Environ(), "SSL_CERT_FILE="+pki.CA.CertFile, "HOME="+work)
+		if r.proc, err = testbin.StartFollowed(filepath.Join(work, "rclone.log"), cmd); err != nil {
 			return nil, err
 		}
-		r.cmd.Stdout, r.cmd.Stderr = pw, pw
-		r.log = newLogTail(filepath.Join(work, "rclone.log"))
-		if err := r.cmd.Start(); err != nil {
-			pr.Close()
-			pw.Close()
-			return nil, err
-		}
-		pw.Close()
-		go r.log.consume(pr)
-		go func() { r.cmd.Wait(); close(r.done) }()
-		_, err = r.log.waitLine(0, func(l string) bool { return strings.Contains(l, "Serving remote control on") }, 20*time.Second)
+		_, err = r.proc.Lines().WaitLine(0, func(l string) bool { return strings.Contains(l, "Serving remote control on") }, 20*time.Second)
 		if err == nil {
 			return r, nil
 		}
-		r.cmd.Process.Kill()
-		<-r.done
-		lastErr = fmt.Errorf("rclone rcd: %v\n%s", err, r.log.lastLines(20))
-		if !strings.Contains(r.log.text(), "address already in use") {
+		r.proc.Kill()
+		lastErr = fmt.Errorf("rclone rcd: %v\n%s", err, r.proc.Lines().Last(20))
+		if !strings.Contains(r.proc.Lines().Text(), "address already in use") {
 			break
 		}
 	}
@@ -151,13 +138,4 @@ func (r *rcd) call(method string, args map[string]string) error {
 
 // stop ends rclone by PID (SIGTERM, SIGKILL after 10 s); its FTP
 // connection closes with it.
-func (r *rcd) stop() {
-	r.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-r.done:
-	case <-time.After(10 * time.Second):
-		r.cmd.Process.Kill()
-		<-r.done
-	}
-	r.log.wait()
-}
+func (r *rcd) stop() { r.proc.Stop(10 * time.Second) }

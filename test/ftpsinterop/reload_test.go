@@ -67,8 +67,8 @@ func TestReloadCertificate(t *testing.T) {
 	before.mustTransfer("RETR f", nil)
 
 	install(next.Server)
-	mark := s.log.mark()
-	s.cmd.Process.Signal(syscall.SIGHUP)
+	mark := s.log.Mark()
+	s.proc.Signal(syscall.SIGHUP)
 	rec, err := s.log.waitForFrom(mark, func(r logRecord) bool { return r.Msg == "reload: certificate re-read" }, 20*time.Second)
 	if err != nil {
 		t.Fatalf("after SIGHUP: %v", err)
@@ -94,8 +94,8 @@ func TestReloadCertificate(t *testing.T) {
 
 	// A broken file: the reload is refused, the pair in use stays.
 	os.WriteFile(certFile, []byte("-----BEGIN CERTIFICATE-----\nbroken\n"), 0o600)
-	mark = s.log.mark()
-	s.cmd.Process.Signal(syscall.SIGHUP)
+	mark = s.log.Mark()
+	s.proc.Signal(syscall.SIGHUP)
 	if _, err := s.log.waitForFrom(mark, func(r logRecord) bool { return r.Msg == "reload: certificate not re-read; keeping the previous one" }, 20*time.Second); err != nil {
 		t.Fatalf("SIGHUP with a broken certificate: %v", err)
 	}

@@ -1,23 +1,17 @@
 package ftpsinterop
 
 import (
-	"bufio"
 	"cmp"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"math/rand/v2"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"wharf/internal/testbin"
 )
 
 const (
@@ -47,10 +41,8 @@ type server struct {
 	root             string // the user's home
 	dir              string
 	confPath         string
-	cmd              *exec.Cmd
-	log              *logTail
-	done             chan struct{} // closed when the process has exited
-	waitErr          error
+	proc             *testbin.Process
+	log              serverLog // the server's output as it comes
 }
 
 // startServer writes a users file (wharf user add, password on stdin) and
@@ -59,9 +51,9 @@ type server struct {
 func startServer(t testing.TB, o serverOpts) *server {
 	t.Helper()
 	dir := t.TempDir()
-	s := &server{t: t, ip: host, dir: dir, user: testUser, pass: randomPassword()}
+	s := &server{t: t, ip: host, dir: dir, user: testUser, pass: testbin.RandomPassword()}
 	if o.ipv6 {
-		needIPv6(t)
+		testbin.NeedIPv6(t)
 		s.ip = host6
 	}
 	s.root = filepath.Join(dir, "data")
@@ -82,42 +74,31 @@ func startServer(t testing.TB, o serverOpts) *server {
 			return s
 		}
 		lastErr = err
-		if !strings.Contains(s.log.text(), "cannot listen") {
+		if s.proc == nil || !s.proc.LogContains("cannot listen") {
 			break
 		}
 	}
-	t.Fatalf("starting wharf serve -c %s: %v\n--- server log ---\n%s", s.confPath, lastErr, s.log.lastLines(40))
+	t.Fatalf("starting wharf serve -c %s: %v\n--- server log ---\n%s", s.confPath, lastErr, s.logTail(40))
 	return nil
 }
 
-func randomPassword() string {
-	const letters = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-	b := make([]byte, 16)
-	for i := range b {
-		b[i] = letters[rand.IntN(len(letters))]
-	}
-	return string(b)
-}
-
-// addUser runs `wharf user add -f FILE -home DIR NAME`, password on stdin.
+// addUser runs `wharf user add` with the password on standard input.
 func addUser(t testing.TB, file, name, pass, home string) {
 	t.Helper()
-	cmd := exec.Command(wharfBin, "user", "add", "-f", file, "-home", home, "-perms", "rlw", name)
-	cmd.Stdin = strings.NewReader(pass + "\n")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("wharf user add: %v\n%s", err, out)
+	if err := testbin.AddUser(wharfBin, file, home, name, pass, "-perms", "rlw"); err != nil {
+		t.Fatal(err)
 	}
 }
 
 func (s *server) pickPorts() error {
 	var err error
-	if s.port, err = freePortOn(s.ip); err != nil {
+	if s.port, err = testbin.FreePort(s.ip); err != nil {
 		return err
 	}
-	if s.implicit, err = freePortOn(s.ip); err != nil {
+	if s.implicit, err = testbin.FreePort(s.ip); err != nil {
 		return err
 	}
-	s.pasvMin, err = freeRange(s.ip, pasvN, s.port, s.implicit)
+	s.pasvMin, err = testbin.FreeRange(s.ip, pasvN, s.port, s.implicit)
 	s.pasvMax = s.pasvMin + pasvN - 1
 	return err
 }
@@ -156,70 +137,33 @@ func (s *server) writeConfig(t testing.TB, o serverOpts) {
 	}
 	lines = append(lines, o.extra...)
 	s.confPath = filepath.Join(s.dir, "wharf.conf")
-	if err := os.WriteFile(s.confPath, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testbin.WriteLines(t, s.confPath, lines...)
 }
 
-// start runs the binary with its stderr (the log) on a pipe and waits for
-// the "serving FTP" line, or the process's exit.
+// start runs the binary with its output followed as it comes and waits
+// for the "serving FTP" line, or the process's exit.
 func (s *server) start() error {
-	s.cmd = exec.Command(wharfBin, "serve", "-c", s.confPath)
-	pr, pw, err := os.Pipe()
-	if err != nil {
+	p, err := testbin.StartFollowed(filepath.Join(s.dir, "server.log"), exec.Command(wharfBin, "serve", "-c", s.confPath))
+	if s.proc = p; err != nil {
 		return err
 	}
-	s.cmd.Stdout, s.cmd.Stderr = pw, pw
-	s.log = newLogTail(filepath.Join(s.dir, "server.log"))
-	if err := s.cmd.Start(); err != nil {
-		pr.Close()
-		pw.Close()
-		return err
-	}
-	pw.Close()
-	go s.log.consume(pr)
-	s.done = make(chan struct{})
-	go func() { s.waitErr = s.cmd.Wait(); close(s.done) }()
+	s.log = serverLog{p.Lines()}
 	if _, err := s.log.waitFor(func(r logRecord) bool { return r.Msg == "serving FTP" }, 20*time.Second); err != nil {
-		s.kill()
+		p.Kill()
 		return err
 	}
 	return nil
 }
 
-func (s *server) kill() {
-	s.cmd.Process.Kill()
-	<-s.done
-	s.log.wait()
-}
+// stop stops the server by PID: see testbin.Process.StopTest.
+func (s *server) stop() { s.proc.StopTest(s.t) }
 
-// stop sends SIGTERM to the server's PID and waits for it to exit (SIGKILL
-// after 15 s). It fails the test when the server died early or exits
-// non-zero, and prints the log tail when the test failed.
-func (s *server) stop() {
-	t := s.t
-	select {
-	case <-s.done:
-		s.log.wait()
-		t.Errorf("wharf serve exited during the test: %v\n--- server log ---\n%s", s.waitErr, s.log.lastLines(40))
-		return
-	default:
+// logTail is the end of the server's log.
+func (s *server) logTail(n int) string {
+	if s.proc == nil {
+		return "(the server did not start)"
 	}
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-		if s.waitErr != nil {
-			t.Errorf("wharf serve after SIGTERM: %v (want exit status 0)", s.waitErr)
-		}
-	case <-time.After(15 * time.Second):
-		s.cmd.Process.Kill()
-		<-s.done
-		t.Errorf("wharf serve (pid %d) did not stop within 15s of SIGTERM; killed", s.cmd.Process.Pid)
-	}
-	s.log.wait()
-	if t.Failed() {
-		t.Logf("--- server log (%s), last lines ---\n%s", s.log.path, s.log.lastLines(80))
-	}
+	return s.proc.Tail(n)
 }
 
 // records returns the server's log so far, parsed.
@@ -248,64 +192,8 @@ type logRecord struct {
 	reply bool
 }
 
-// logTail copies the server's output to a file and keeps it in memory;
-// waitFor blocks until a matching line arrives (no polling: each new line
-// closes the channel waiters select on).
-type logTail struct {
-	path    string
-	mu      sync.Mutex
-	lines   []string
-	changed chan struct{}
-	eof     bool
-	done    chan struct{}
-}
-
-func newLogTail(path string) *logTail {
-	return &logTail{path: path, changed: make(chan struct{}), done: make(chan struct{})}
-}
-
-func (l *logTail) consume(r io.ReadCloser) {
-	defer close(l.done)
-	defer r.Close()
-	f, _ := os.Create(l.path)
-	if f != nil {
-		defer f.Close()
-	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if f != nil {
-			fmt.Fprintln(f, line)
-		}
-		l.mu.Lock()
-		l.lines = append(l.lines, line)
-		close(l.changed)
-		l.changed = make(chan struct{})
-		l.mu.Unlock()
-	}
-	l.mu.Lock()
-	l.eof = true
-	close(l.changed)
-	l.changed = make(chan struct{})
-	l.mu.Unlock()
-}
-
-// wait returns once the process's output is closed and consumed.
-func (l *logTail) wait() { <-l.done }
-
-func (l *logTail) text() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
-}
-
-func (l *logTail) lastLines(n int) string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	from := max(0, len(l.lines)-n)
-	return strings.Join(l.lines[from:], "\n")
-}
+// serverLog reads the server's output (testbin.Lines) as JSON records.
+type serverLog struct{ *testbin.Lines }
 
 func parseRecord(line string) (logRecord, bool) {
 	var r logRecord
@@ -317,11 +205,9 @@ func parseRecord(line string) (logRecord, bool) {
 	return r, true
 }
 
-func (l *logTail) records() []logRecord {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+func (l serverLog) records() []logRecord {
 	var out []logRecord
-	for _, line := range l.lines {
+	for _, line := range l.All() {
 		if r, ok := parseRecord(line); ok {
 			out = append(out, r)
 		}
@@ -331,14 +217,14 @@ func (l *logTail) records() []logRecord {
 
 // waitFor returns the first record (from the start of the log) matching
 // match, waiting up to d for it to be logged.
-func (l *logTail) waitFor(match func(logRecord) bool, d time.Duration) (logRecord, error) {
+func (l serverLog) waitFor(match func(logRecord) bool, d time.Duration) (logRecord, error) {
 	return l.waitForFrom(0, match, d)
 }
 
-// waitForFrom is waitFor over the lines from index from on.
-func (l *logTail) waitForFrom(from int, match func(logRecord) bool, d time.Duration) (logRecord, error) {
+// waitForFrom is waitFor over the lines from index from on (a Mark).
+func (l serverLog) waitForFrom(from int, match func(logRecord) bool, d time.Duration) (logRecord, error) {
 	var rec logRecord
-	_, err := l.waitLine(from, func(line string) bool {
+	_, err := l.WaitLine(from, func(line string) bool {
 		r, ok := parseRecord(line)
 		if ok && match(r) {
 			rec = r
@@ -348,100 +234,5 @@ func (l *logTail) waitForFrom(from int, match func(logRecord) bool, d time.Durat
 	return rec, err
 }
 
-// waitLine waits up to d for a line (from index from on) that match
-// accepts, and returns it.
-func (l *logTail) waitLine(from int, match func(string) bool, d time.Duration) (string, error) {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	for {
-		l.mu.Lock()
-		for ; from < len(l.lines); from++ {
-			if line := l.lines[from]; match(line) {
-				l.mu.Unlock()
-				return line, nil
-			}
-		}
-		eof, changed := l.eof, l.changed
-		l.mu.Unlock()
-		if eof {
-			return "", errors.New("the process exited before logging the expected line")
-		}
-		select {
-		case <-changed:
-		case <-timer.C:
-			return "", fmt.Errorf("the expected log line did not appear within %v", d)
-		}
-	}
-}
-
-// mark is the number of log lines so far, for waitForFrom.
-func (l *logTail) mark() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.lines)
-}
-
-// freePort finds a TCP port free on 127.0.0.1 now, in 10000-32767 (below
-// Linux's ephemeral range, so no outgoing connection takes it meanwhile).
-func freePort() (int, error) { return freePortOn(host) }
-
-// freePortOn is freePort on ip.
-func freePortOn(ip string) (int, error) {
-	for range 200 {
-		if p := 10000 + rand.IntN(22768); portFree(ip, p) {
-			return p, nil
-		}
-	}
-	return 0, errors.New("no free port found")
-}
-
-// freeRange finds n consecutive free ports on ip containing none of avoid.
-func freeRange(ip string, n int, avoid ...int) (int, error) {
-next:
-	for range 200 {
-		base := 10000 + rand.IntN(22768-n)
-		for _, a := range avoid {
-			if a >= base && a < base+n {
-				continue next
-			}
-		}
-		for p := base; p < base+n; p++ {
-			if !portFree(ip, p) {
-				continue next
-			}
-		}
-		return base, nil
-	}
-	return 0, fmt.Errorf("no %d consecutive free ports found", n)
-}
-
-func portFree(ip string, port int) bool {
-	l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
-	if err != nil {
-		return false
-	}
-	l.Close()
-	return true
-}
-
 // urlHost is the server's address as a URL has it: 127.0.0.1 or [::1].
-func (s *server) urlHost() string {
-	if s.ip == host6 {
-		return "[" + host6 + "]"
-	}
-	return s.ip
-}
-
-// needIPv6 skips (in CI: fails) when ::1 cannot be used here.
-func needIPv6(t testing.TB) {
-	t.Helper()
-	l, err := net.Listen("tcp6", "[::1]:0")
-	if err == nil {
-		l.Close()
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("IPv6 loopback ::1 is not available: %v", err)
-	}
-	t.Skipf("IPv6 loopback ::1 is not available: %v", err)
-}
+func (s *server) urlHost() string { return testbin.URLHost(s.ip) }

@@ -105,15 +105,15 @@ func TestClientMatrix(t *testing.T) {
 // "one" (the first cell of each client), "none" (-short).
 func bigPolicy() string {
 	if testing.Short() {
-		matrix.note("-short: the 200 MiB file is not transferred")
+		matrix.Note("-short: the 200 MiB file is not transferred")
 		return "none"
 	}
 	switch v := os.Getenv("WHARF_INTEROP_BIG"); v {
 	case "one", "none":
-		matrix.note("WHARF_INTEROP_BIG=%s: the 200 MiB file goes through %s", v, map[string]string{"one": "the first applicable cell of each client only", "none": "no cell"}[v])
+		matrix.Note("WHARF_INTEROP_BIG=%s: the 200 MiB file goes through %s", v, map[string]string{"one": "the first applicable cell of each client only", "none": "no cell"}[v])
 		return v
 	}
-	matrix.note("every applicable cell uploads and downloads the 200 MiB file")
+	matrix.Note("every applicable cell uploads and downloads the 200 MiB file")
 	return "all"
 }
 
@@ -302,7 +302,7 @@ func (c *cellRun) resume(t *testing.T, kind string) {
 	}
 	var na notApplicable
 	if errors.As(err, &na) {
-		matrix.note("%s: resume by %s: N/A: %s", c.c.name, kind, na.reason)
+		matrix.Note("%s: resume by %s: N/A: %s", c.c.name, kind, na.reason)
 		t.Skipf("N/A: %s", na.reason)
 	}
 	if err != nil {

@@ -3,7 +3,6 @@ package interop
 import (
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -21,44 +20,28 @@ var (
 
 type cellKey struct{ client, mode, ip string }
 
+// resultTable is the matrix's summary, with the cells that cannot run
+// grouped by reason.
 type resultTable struct {
-	mu    sync.Mutex
-	cells map[cellKey]string
-	na    map[string][]string // N/A reason -> cells
-	notes testbin.Notes
+	testbin.Summary[cellKey]
+	mu sync.Mutex
+	na map[string][]string // N/A reason -> cells
 }
 
-var matrix = &resultTable{cells: map[cellKey]string{}, na: map[string][]string{}}
+var matrix = &resultTable{na: map[string][]string{}}
 
 // notApplicable records a cell that cannot run, and why.
 func (r *resultTable) notApplicable(client, mode, ip, why string) {
+	r.Set(cellKey{client, mode, ip}, "N/A")
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.cells[cellKey{client, mode, ip}] = "N/A"
 	r.na[why] = append(r.na[why], client+" "+mode+" "+testbin.URLHost(ip))
 }
 
-func (r *resultTable) set(client, mode, ip, result string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.cells[cellKey{client, mode, ip}] = result
-}
-
-func (r *resultTable) note(format string, args ...any) { r.notes.Add(format, args...) }
+func (r *resultTable) set(client, mode, ip, result string) { r.Set(cellKey{client, mode, ip}, result) }
 
 // report prints the table on stdout (and to $WHARF_INTEROP_MATRIX).
-func (r *resultTable) report() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.cells) == 0 {
-		return
-	}
-	var b strings.Builder
-	r.write(&b)
-	if err := testbin.Publish(b.String(), "WHARF_INTEROP_MATRIX"); err != nil {
-		fmt.Fprintln(os.Stderr, "interop:", err)
-	}
-}
+func (r *resultTable) report() { r.Report("WHARF_INTEROP_MATRIX", r.write) }
 
 func (r *resultTable) write(w io.Writer) {
 	fmt.Fprintln(w, "\nInterop matrix (client x mode x address): pass, FAIL, N/A (see notes)")
@@ -74,18 +57,16 @@ func (r *resultTable) write(w io.Writer) {
 		fmt.Fprintf(w, "%-8s", c)
 		for _, m := range modeOrder {
 			for _, ip := range ipOrder {
-				v, ok := r.cells[cellKey{c, m, ip}]
-				if !ok {
-					v = "not run"
-				}
-				fmt.Fprintf(w, " | %-16s", v)
+				fmt.Fprintf(w, " | %-16s", r.Result(cellKey{c, m, ip}))
 			}
 		}
 		fmt.Fprintln(w)
 	}
-	for _, n := range r.notes.Sorted() {
+	for _, n := range r.Notes() {
 		fmt.Fprintln(w, "  - "+n)
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	reasons := make([]string, 0, len(r.na))
 	for why := range r.na {
 		reasons = append(reasons, why)

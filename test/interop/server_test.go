@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -149,26 +150,18 @@ func (s *server) writeConfig(t testing.TB, o serverOpts) {
 	}
 	lines = append(lines, o.extra...)
 	s.confPath = filepath.Join(s.dir, "wharf.conf")
-	if err := os.WriteFile(s.confPath, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testbin.WriteLines(t, s.confPath, lines...)
 }
 
 // start runs the binary and polls the control port until it answers 220
 // (bounded), or the process exits.
 func (s *server) start() error {
-	s.proc = nil
-	p, err := testbin.Start(filepath.Join(s.dir, "server.log"), wharfBin, "serve", "-c", s.confPath)
-	if err != nil {
+	p, err := testbin.Start(filepath.Join(s.dir, "server.log"), exec.Command(wharfBin, "serve", "-c", s.confPath))
+	if s.proc = p; err != nil {
 		return err
 	}
-	s.proc = p
 	p.Format = compactLogLine
-	if err := testbin.WaitFTP(s.addr(), p.Done(), 15*time.Second); err != nil {
-		p.Kill()
-		return err
-	}
-	return nil
+	return p.WaitFTP(s.addr(), 15*time.Second)
 }
 
 func (s *server) bindFailure() bool {

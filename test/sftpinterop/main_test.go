@@ -148,11 +148,10 @@ sftp_listen_port=%d
 // greet with its SSH identification.
 func (w *world) start() error {
 	var err error
-	if w.proc, err = testbin.Start(w.log, w.bin, "serve", "-c", w.conf); err != nil {
+	if w.proc, err = testbin.Start(w.log, exec.Command(w.bin, "serve", "-c", w.conf)); err != nil {
 		return err
 	}
-	addr := "127.0.0.1:" + strconv.Itoa(w.port)
-	if err := testbin.WaitSSH(addr, w.proc.Done(), 30*time.Second); err != nil {
+	if err := w.proc.WaitSSH("127.0.0.1:"+strconv.Itoa(w.port), 30*time.Second); err != nil {
 		return fmt.Errorf("server did not start: %v\n%s", err, w.proc.Tail(80))
 	}
 	return nil

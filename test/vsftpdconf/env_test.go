@@ -21,9 +21,7 @@ import (
 // needRoot: useradd, /etc/shadow, /etc/pam.d and file ownership need root.
 func needRoot(t testing.TB) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		testbin.Unavailable(t, "needs root (useradd, /etc/shadow, /etc/pam.d, chown)")
-	}
+	testbin.NeedRoot(t, "useradd, /etc/shadow, /etc/pam.d, chown")
 }
 
 // needHelper: the PAM helper built in TestMain.

@@ -2,7 +2,7 @@ package vsftpdconf
 
 import (
 	"net"
-	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -87,17 +87,11 @@ func startServer(t testing.TB, so serveOpts) *server {
 // start runs the server and polls until its control port greets with 220
 // (bounded), or the process exits.
 func (s *server) start(logPath string) error {
-	s.proc = nil
-	p, err := testbin.Start(logPath, wharfBin, s.args...)
-	if err != nil {
+	p, err := testbin.Start(logPath, exec.Command(wharfBin, s.args...))
+	if s.proc = p; err != nil {
 		return err
 	}
-	s.proc = p
-	if err := testbin.WaitFTP(s.addr(), p.Done(), 15*time.Second); err != nil {
-		p.Kill()
-		return err
-	}
-	return nil
+	return p.WaitFTP(s.addr(), 15*time.Second)
 }
 
 // log is the end of the server's log.
@@ -112,8 +106,6 @@ func (s *server) log() string {
 func writeConf(t testing.TB, dir, name string, lines ...string) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testbin.WriteLines(t, p, lines...)
 	return p
 }

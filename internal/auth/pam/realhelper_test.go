@@ -26,9 +26,7 @@ import (
 
 func requireRoot(t testing.TB) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		testbin.Unavailable(t, "needs root (useradd, /etc/shadow)")
-	}
+	testbin.NeedRoot(t, "useradd, /etc/shadow")
 }
 
 var (
