@@ -113,7 +113,7 @@ func (s *session) startSession(id *auth.Identity) error {
 		s.log.Error("login refused: cannot open the user's root", "user", id.Name, "root", id.Home, "err", err)
 		return reply(530, "Login failed: your home directory is not available. Ask the administrator.")
 	}
-	s.ident, s.fs, s.cwd = id, fsys, startDir(fsys, id.StartDir)
+	s.ident, s.fs, s.cwd = id, fsys, vfs.StartDir(fsys, id.StartDir)
 	s.rights = s.computeRights(id)
 	s.umask = s.opts.LocalUmask
 	if id.Anonymous {
@@ -126,20 +126,6 @@ func (s *session) startSession(id *auth.Identity) error {
 	}
 	s.reply(230, "Login successful.")
 	return nil
-}
-
-// startDir is the session's first working directory: the identity's
-// StartDir when it is a directory the user can reach, else "/" (vsftpd
-// likewise falls back when the home directory cannot be entered).
-func startDir(fsys vfs.FS, dir string) string {
-	v, err := vfs.Resolve("/", dir)
-	if err != nil || v == "/" {
-		return "/"
-	}
-	if fi, err := fsys.Stat(vfs.Rel(v)); err != nil || !fi.IsDir() {
-		return "/"
-	}
-	return v
 }
 
 func (s *session) computeRights(id *auth.Identity) rights {

@@ -49,7 +49,7 @@ type handlers struct {
 func (c *conn) serveSFTP(ch ssh.Channel) {
 	h := &handlers{
 		c: c, fs: c.fs, rights: rightsFor(&c.srv.opts, c.ident), log: c.log,
-		start: startDir(c.fs, c.ident.StartDir), uploads: map[string]*writer{},
+		start: vfs.StartDir(c.fs, c.ident.StartDir), uploads: map[string]*writer{},
 	}
 	c.log.Debug("sftp subsystem started", "start_dir", h.start)
 	rs := sftp.NewRequestServer(ch, sftp.Handlers{FileGet: h, FilePut: h, FileCmd: h, FileList: h},
@@ -62,19 +62,6 @@ func (c *conn) serveSFTP(ch ssh.Channel) {
 	// the exit status and fail without one.
 	ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{0}))
 	rs.Close()
-}
-
-// startDir is where relative paths start: the identity's StartDir when it
-// is a directory the user can reach, else "/" (as FTP's first directory).
-func startDir(fsys vfs.FS, dir string) string {
-	v, err := vfs.Resolve("/", dir)
-	if err != nil || v == "/" {
-		return "/"
-	}
-	if fi, err := fsys.Stat(vfs.Rel(v)); err != nil || !fi.IsDir() {
-		return "/"
-	}
-	return v
 }
 
 // name turns a path pkg/sftp has already made absolute and cleaned into

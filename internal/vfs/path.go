@@ -27,3 +27,17 @@ func Rel(virtual string) string {
 	}
 	return strings.TrimPrefix(virtual, "/")
 }
+
+// StartDir is a session's first working directory: dir when it is a
+// directory the user can reach in fsys, else "/" (vsftpd likewise falls
+// back when the home directory cannot be entered).
+func StartDir(fsys FS, dir string) string {
+	v, err := Resolve("/", dir)
+	if err != nil || v == "/" {
+		return "/"
+	}
+	if fi, err := fsys.Stat(Rel(v)); err != nil || !fi.IsDir() {
+		return "/"
+	}
+	return v
+}

@@ -127,7 +127,7 @@ func (s *server) writeConfig(t testing.TB, o serverOpts) {
 		"ssl_tlsv1_2=" + yes(o.tls != "1.3"), "ssl_tlsv1_3=" + yes(o.tls != "1.2"),
 		"require_ssl_reuse=" + yes(o.reuse),
 		"force_local_logins_ssl=YES", "force_local_data_ssl=YES", "strict_ssl_read_eof=YES",
-		"debug_ssl=YES", "xferlog_enable=YES", "log_ftp_protocol=YES",
+		"debug_ssl=YES", "xferlog_enable=YES", "vsftpd_log_file=" + filepath.Join(s.dir, "vsftpd.log"), "log_ftp_protocol=YES",
 		"log_level=debug", "log_format=json",
 	}
 	if s.ip == host6 {

@@ -141,6 +141,7 @@ func (s *server) writeConfig(t testing.TB, o serverOpts) {
 		"ascii_upload_enable=YES",
 		"ascii_download_enable=YES",
 		"xferlog_enable=YES",
+		"vsftpd_log_file="+filepath.Join(s.dir, "vsftpd.log"),
 		"log_ftp_protocol=YES",
 		"log_level=debug",
 		"log_format=json",

@@ -137,10 +137,11 @@ anonymous_enable=NO
 users_file=%s
 state_dir=%s
 xferlog_enable=YES
+vsftpd_log_file=%s
 sftp_enable=YES
 sftp_listen_address=127.0.0.1
 sftp_listen_port=%d
-`, ftpPort, filepath.Join(w.dir, "users"), filepath.Join(w.dir, "state"), w.port)
+`, ftpPort, filepath.Join(w.dir, "users"), filepath.Join(w.dir, "state"), filepath.Join(w.dir, "vsftpd.log"), w.port)
 	return os.WriteFile(w.conf, []byte(conf), 0o644)
 }
 
