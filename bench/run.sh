@@ -16,6 +16,11 @@
 #            an order rotated by r
 #   -o FILE  Markdown output (default: bench/RESULTS.md for a full run, else
 #            bench/.work/RESULTS.md, so a quick run never overwrites the record)
+#   -V NAME=[BINARY][+key=value...]
+#            a Wharf variant for A/B measurements, run like another server
+#            (add NAME to -s): another binary and/or extra config lines, e.g.
+#              -V wharf-splice=+splice_uploads=YES -s wharf,wharf-splice
+#              -V wharf-nagle=/tmp/wharf-nagle -s wharf,wharf-nagle
 #
 # What it does, all on 127.0.0.1:
 #   1. builds wharf and loadgen into bench/.work/bin;
@@ -43,10 +48,11 @@ source "$BENCH/lib/common.sh"
 workloads=$ALL_WORKLOADS servers=$ALL_SERVERS runs=3 out="" full=1
 RUN_ARGS="$*"
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
-while getopts "w:s:n:o:lh" opt; do
+while getopts "w:s:n:o:V:lh" opt; do
 	case $opt in
+	V) add_variant "$OPTARG" && full=0 ;;
 	w) workloads=$OPTARG full=0 ;;
 	s) servers=$OPTARG full=0 ;;
 	n) runs=$OPTARG full=0 runs_given=1 ;;

@@ -12,11 +12,28 @@
 # as_user: the unprivileged launcher for the servers that never need root.
 as_user() { setpriv --reuid="$USER_NAME" --regid="$USER_NAME" --clear-groups "$@"; }
 
+# Wharf variants (run.sh -V NAME=[BINARY][+key=value...]): NAME -> binary
+# and extra config lines.
+declare -A VARIANT_BIN=() VARIANT_CONF=()
+add_variant() {
+	local name=${1%%=*} spec=${1#*=}
+	[[ $name == wharf-* && $1 == *=* ]] || die "-V wants wharf-NAME=[BINARY][+key=value...], not $1"
+	VARIANT_BIN[$name]=${spec%%+*}
+	VARIANT_CONF[$name]=""
+	[[ $spec == *+* ]] && VARIANT_CONF[$name]=$(tr '+' '\n' <<<"${spec#*+}")
+	[[ -z ${VARIANT_BIN[$name]} || -x ${VARIANT_BIN[$name]} ]] || die "$name: ${VARIANT_BIN[$name]} is not executable"
+}
+
 write_configs() {
 	mkdir -p "$CONF" "$WORK/state" "$WORK/vsftpd-empty"
 	chmod 755 "$WORK/vsftpd-empty"
 	chown "$USER_NAME:" "$WORK/state"
 	write_wharf
+	local v
+	for v in "${!VARIANT_BIN[@]}"; do
+		{ cat "$CONF/wharf.conf"; [[ -n ${VARIANT_CONF[$v]} ]] && echo "${VARIANT_CONF[$v]}"; } >"$CONF/$v.conf"
+		echo "${VARIANT_BIN[$v]:-wharf} serve -c $v.conf (wharf.conf${VARIANT_CONF[$v]:+ plus $(tr '\n' ' ' <<<"${VARIANT_CONF[$v]}")})" >"$CONF/$v.cmd"
+	done
 	write_vsftpd
 	write_proftpd
 	write_pureftpd
@@ -150,10 +167,12 @@ start_server() {
 	local name=$1 logf=$LOGS/$1.log
 	SERVER_NAME=$name
 	case $name in
-	wharf)
+	wharf | wharf-*)
+		local bin=$BIN/wharf
+		[[ $name == wharf-* ]] && { [[ -v VARIANT_BIN[$name] ]] || die "unknown variant $name (define it with -V)"; bin=${VARIANT_BIN[$name]:-$bin}; }
 		# WHARF_ENV (profile.sh): e.g. GODEBUG=gctrace=1
 		env ${WHARF_ENV:-} setpriv --reuid="$USER_NAME" --regid="$USER_NAME" --clear-groups \
-			"$BIN/wharf" serve -c "$CONF/wharf.conf" >>"$logf" 2>&1 &
+			"$bin" serve -c "$CONF/$name.conf" >>"$logf" 2>&1 &
 		;;
 	vsftpd)
 		LD_LIBRARY_PATH=$PEER_LIBS "$PEERS/vsftpd/usr/sbin/vsftpd" "$CONF/vsftpd.conf" >>"$logf" 2>&1 </dev/null &
@@ -255,13 +274,14 @@ write_footer() {
 	echo "Control port $PORT and passive ports $PASV_MIN-$PASV_MAX on 127.0.0.1 for every server; paths below are under bench/.work."
 	echo "User $USER_NAME (a system account made by useradd; Wharf and pyftpdlib have it in their own user lists, with the same password)."
 	echo
-	for s in wharf vsftpd proftpd pure-ftpd pyftpdlib; do
+	IFS=, read -ra shown <<<"$servers"
+	for s in "${shown[@]}"; do
 		echo "### $s"
 		echo
 		echo '```'
 		echo "\$ $(sed "s|$WORK/||g" "$CONF/$s.cmd")"
 		case $s in
-		wharf) sed "s|$WORK/||g" "$CONF/wharf.conf" ;;
+		wharf | wharf-*) sed "s|$WORK/||g" "$CONF/$s.conf" ;;
 		vsftpd) sed "s|$WORK/||g" "$CONF/vsftpd.conf" ;;
 		proftpd) sed "s|$WORK/||g" "$CONF/proftpd.conf" ;;
 		pyftpdlib) sed -n '/^def main/,/serve_forever/p' "$BENCH/peers/pyftpd_serve.py" ;;

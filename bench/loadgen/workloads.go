@@ -141,6 +141,10 @@ type burst struct {
 	fails int
 	err   error   // the first failure
 	cpu   float64 // server CPU seconds meanwhile
+	// clientCPU is loadgen's own CPU meanwhile: on loopback the receiving
+	// end does most of TCP's work, so this shows how the sender's way of
+	// sending loads the client.
+	clientCPU float64
 }
 
 // concurrent runs job on every connection at the same instant.
@@ -159,10 +163,11 @@ func (e *env) concurrent(conns []*ftpc.Conn, job func(i int, c *ftpc.Conn) (int6
 	}
 	time.Sleep(50 * time.Millisecond)
 	cpu := e.cpuMeter()
+	self := selfCPU()
 	start := time.Now()
 	close(gate)
 	wg.Wait()
-	b := burst{wall: time.Since(start), cpu: cpu()}
+	b := burst{wall: time.Since(start), cpu: cpu(), clientCPU: (selfCPU() - self).Seconds()}
 	for i := range conns {
 		b.bytes += ns[i]
 		if errs[i] != nil {
@@ -176,7 +181,7 @@ func (e *env) concurrent(conns []*ftpc.Conn, job func(i int, c *ftpc.Conn) (int6
 // metrics are the figures of a concurrent transfer workload.
 func (b burst) metrics(loginFails int) map[string]float64 {
 	return map[string]float64{"seconds": b.wall.Seconds(), "MBps": mbPerSec(b.bytes, b.wall),
-		"failed": float64(b.fails + loginFails), "cpu_s": b.cpu}
+		"failed": float64(b.fails + loginFails), "cpu_s": b.cpu, "client_cpu_s": b.clientCPU}
 }
 
 func runRetrMany(e *env) ([]Record, error) {
