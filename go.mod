@@ -14,4 +14,7 @@ require (
 	golang.org/x/term v0.48.0
 )
 
-require github.com/kr/fs v0.1.0 // indirect
+require (
+	github.com/kr/fs v0.1.0 // indirect
+	golang.org/x/time v0.16.0 // indirect
+)

@@ -19,15 +19,6 @@ var divergenceGuards = map[string]string{
 }
 
 const (
-	planFTPS     = "FTPS"
-	planSystem   = "system accounts"
-	planPAM      = "PAM"
-	planAnon     = "anonymous FTP extras"
-	planLogs     = "xferlog and log files"
-	planMessages = "messages, access files and command lists"
-	planRates    = "rate limits"
-	planLogins   = "login throttling"
-
 	whySandbox = "Wharf is one Go process with no per-session fork; every file access is confined to the " +
 		"user's root with os.Root, so there is no helper process to sandbox"
 )
@@ -38,11 +29,6 @@ func impl(name string, t Type, def, doc string) Key {
 
 func notNeeded(name string, t Type, def, doc, reason string) Key {
 	return Key{Name: name, Type: t, Default: def, Doc: doc, Status: NotNeeded, Reason: reason}
-}
-
-func later(name string, t Type, def, doc, plan string) Key {
-	return Key{Name: name, Type: t, Default: def, Doc: doc, Status: Later,
-		Reason: "not implemented in this version (planned: " + plan + ")"}
 }
 
 func refused(name string, t Type, def, doc, reason string) Key {
@@ -256,8 +242,8 @@ var vsftpdKeys = []Key{
 	impl("secure_email_list_enable", TypeBool, "NO", "anonymous passwords must be listed in email_password_file"),
 	impl("email_password_file", TypeString, "/etc/vsftpd.email_passwords", "anonymous passwords accepted with "+
 		"secure_email_list_enable"),
-	later("anon_max_rate", TypeInt, "0", "anonymous transfer rate cap, bytes per second (0: none)", planRates),
-	later("local_max_rate", TypeInt, "0", "non-anonymous transfer rate cap, bytes per second (0: none)", planRates),
+	impl("anon_max_rate", TypeInt, "0", "anonymous transfer rate cap, bytes per second (0: none)"),
+	impl("local_max_rate", TypeInt, "0", "non-anonymous transfer rate cap, bytes per second (0: none)"),
 
 	// Messages, access files and command lists.
 	impl("banner_file", TypeString, "", "file whose contents form the greeting (overrides ftpd_banner)"),

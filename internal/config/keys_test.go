@@ -86,10 +86,6 @@ func TestTableEntries(t *testing.T) {
 			if k.Reason != "" {
 				t.Errorf("%s: an implemented key has a reason", k.Name)
 			}
-		case Later:
-			if !strings.HasPrefix(k.Reason, "not implemented in this version (planned: ") {
-				t.Errorf("%s: Later reason %q", k.Name, k.Reason)
-			}
 		default:
 			if k.Reason == "" {
 				t.Errorf("%s: %s without a reason", k.Name, k.Status)
@@ -131,7 +127,8 @@ var implementedKeys = strings.Fields(`listen listen_ipv6 listen_port listen_addr
 	chroot_local_user chroot_list_enable chroot_list_file passwd_chroot_enable local_root user_sub_token check_shell
 	userlist_enable userlist_deny userlist_file guest_enable guest_username virtual_use_local_privs chown_uploads
 	chown_username chown_upload_mode pam_service_name splice_uploads
-	chmod_enable mdtm_write delay_failed_login delay_successful_login max_login_fails`)
+	chmod_enable mdtm_write delay_failed_login delay_successful_login max_login_fails
+	anon_max_rate local_max_rate`)
 
 func TestImplementedKeys(t *testing.T) {
 	want := map[string]bool{}
@@ -144,7 +141,7 @@ func TestImplementedKeys(t *testing.T) {
 		}
 	}
 	for name, status := range map[string]Status{"async_abor_enable": NotNeeded, "background": NotNeeded,
-		"seccomp_sandbox": NotNeeded, "tcp_wrappers": Refused, "dsa_cert_file": Refused, "local_max_rate": Later,
+		"seccomp_sandbox": NotNeeded, "tcp_wrappers": Refused, "dsa_cert_file": Refused,
 		"session_support": Refused} {
 		if k, _ := Lookup(name); k.Status != status {
 			t.Errorf("%s: %s, want %s", name, k.Status, status)
@@ -159,8 +156,8 @@ func TestKeyCounts(t *testing.T) {
 			counts[k.Status]++
 		}
 	}
-	t.Logf("vsftpd keys: %d implemented, %d not needed, %d later, %d refused; plus %d of Wharf's own",
-		counts[Implemented], counts[NotNeeded], counts[Later], counts[Refused], len(wharfKeys))
+	t.Logf("vsftpd keys: %d implemented, %d not needed, %d refused; plus %d of Wharf's own",
+		counts[Implemented], counts[NotNeeded], counts[Refused], len(wharfKeys))
 	if total := len(Keys()) - len(wharfKeys); total != len(readTSV(t)) {
 		t.Errorf("%d vsftpd keys in the table, %d in the reference", total, len(readTSV(t)))
 	}

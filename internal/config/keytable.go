@@ -44,8 +44,6 @@ const (
 	Implemented Status = iota
 	// NotNeeded keys are accepted with any valid value and have no effect; Reason says what Wharf does instead.
 	NotNeeded
-	// Later keys are not implemented yet: accepted at their default value (which changes nothing), an error otherwise.
-	Later
 	// Refused keys will not be implemented: accepted at their default value, an error otherwise; Reason says
 	// why and what to use instead.
 	Refused
@@ -57,8 +55,6 @@ func (s Status) String() string {
 		return "implemented"
 	case NotNeeded:
 		return "not needed"
-	case Later:
-		return "later"
 	case Refused:
 		return "refused"
 	}

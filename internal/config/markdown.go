@@ -24,8 +24,6 @@ func KeysMarkdown() string {
 		{Implemented, "Implemented", "These keys take effect.", ""},
 		{NotNeeded, "Accepted, not needed", "Accepted with any valid value; they change nothing in Wharf, " +
 			"which does what the last column says instead.", "What Wharf does instead"},
-		{Later, "Not implemented yet", "Accepted when set to their default, which changes nothing; any other " +
-			"value is an error that names the line.", "Planned with"},
 		{Refused, "Refused", "Accepted only when set to their default; any other value is an error that names " +
 			"the line.", "Why, and what to use instead"},
 	}
@@ -55,7 +53,7 @@ func writeSection(b *strings.Builder, status Status, title, intro, reasonHeading
 		}
 		fmt.Fprintf(b, "| %s | %s | %s | %s |", name, k.Type, mdDefault(k), cell(k.Doc))
 		if reasonHeading != "" {
-			fmt.Fprintf(b, " %s |", cell(planOf(k.Reason)))
+			fmt.Fprintf(b, " %s |", cell(k.Reason))
 		}
 		b.WriteString("\n")
 	}
@@ -71,14 +69,6 @@ func mdDefault(k Key) string {
 		d += " (vsftpd: `" + v + "`)"
 	}
 	return d
-}
-
-// planOf shortens a Later reason to what it is planned with.
-func planOf(reason string) string {
-	if _, plan, ok := strings.Cut(reason, "(planned: "); ok {
-		return strings.TrimSuffix(plan, ")")
-	}
-	return reason
 }
 
 // cell escapes text for a Markdown table cell.

@@ -280,13 +280,13 @@ func hint(raw string, valid func(string) bool) string {
 	return ""
 }
 
-// checkStatus reports Later and Refused keys whose final value is not their default. Checking the final value
+// checkStatus reports Refused keys whose final value is not their default. Checking the final value
 // rather than each line lets an override put such a key back to its default.
 func (p *parser) checkStatus() {
 	for _, k := range sorted {
 		s, set := p.cfg.vals[k.Name]
 		info := byName[k.Name]
-		if !set || s.v == info.def || (k.Status != Later && k.Status != Refused) {
+		if !set || s.v == info.def || k.Status != Refused {
 			continue
 		}
 		at := origin{line: s.line, override: s.override}
@@ -294,13 +294,8 @@ func (p *parser) checkStatus() {
 		if def == "" {
 			def = "empty"
 		}
-		if k.Status == Later {
-			p.report(at, k.Name, Error, "%s is %s; remove the setting or set it to its default (%s)",
-				printable(render(k.Type, s.v)), k.Reason, def)
-		} else {
-			p.report(at, k.Name, Error, "%s is not supported: %s (only the default, %s, is accepted)",
-				printable(render(k.Type, s.v)), k.Reason, def)
-		}
+		p.report(at, k.Name, Error, "%s is not supported: %s (only the default, %s, is accepted)",
+			printable(render(k.Type, s.v)), k.Reason, def)
 	}
 }
 

@@ -124,7 +124,7 @@ func TestDialectErrors(t *testing.T) {
 		{"=YES", "", "starts with '='", 1},
 		{"ftpd_banner=a\x00b", "ftpd_banner", "control character", 1},
 		{"ftpd_banner=a\rb", "ftpd_banner", "control character", 1},
-		{"local_max_rate=100", "local_max_rate", "not implemented in this version (planned: rate limits)", 1},
+		{"session_support=YES", "session_support", "is not supported", 1},
 		{"dsa_cert_file=/etc/dsa.pem", "dsa_cert_file", "DSA keys are obsolete", 1},
 		{"tcp_wrappers=YES", "tcp_wrappers", "IP access lists", 1},
 	} {
@@ -136,19 +136,18 @@ func TestDialectErrors(t *testing.T) {
 }
 
 func TestStatusRules(t *testing.T) {
-	// Later and Refused keys at their default are accepted, in any spelling of the default.
-	parseOK(t, "anonymous_enable=NO\nlocal_max_rate=00\nchown_upload_mode=00600\npam_service_name=ftp\n"+
+	// Refused keys at their default are accepted, in any spelling of the default.
+	parseOK(t, "anonymous_enable=NO\nsession_support=no\nchown_upload_mode=00600\npam_service_name=ftp\n"+
 		"dsa_cert_file=\ntcp_wrappers=0\nftp_enable=TRUE")
 	// Not-needed keys take any valid value.
 	c := parseOK(t, "anonymous_enable=NO\nseccomp_sandbox=NO\nisolate=NO\nbackground=YES\nnopriv_user=ftpsecure")
 	if c.Bool("seccomp_sandbox") {
 		t.Error("seccomp_sandbox: the value read is lost")
 	}
-	// The final value counts: an override can put a Later key back to its default.
-	parseOK(t, "anonymous_enable=NO\nlocal_max_rate=100", "local_max_rate=0")
-	d := firstError(t, "anonymous_enable=NO\n", "local_max_rate=100")
-	if d.File != "-o" || d.Line != 0 || d.String() != "-o: error: local_max_rate: 100 is not implemented in this "+
-		"version (planned: rate limits); remove the setting or set it to its default (0)" {
+	// The final value counts: an override can put a Refused key back to its default.
+	parseOK(t, "anonymous_enable=NO\ntcp_wrappers=YES", "tcp_wrappers=NO")
+	d := firstError(t, "anonymous_enable=NO\n", "tcp_wrappers=YES")
+	if d.File != "-o" || d.Line != 0 || !strings.HasPrefix(d.String(), "-o: error: tcp_wrappers: YES is not supported: ") {
 		t.Errorf("override error: %s", d)
 	}
 }

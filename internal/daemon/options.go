@@ -87,6 +87,8 @@ func baseOptions(c *config.Config, a auth.Authenticator, openFS func(*auth.Ident
 		FailedLoginWait:      secs("delay_failed_login"),
 		LoginWait:            secs("delay_successful_login"),
 		ChmodEnable:          c.Bool("chmod_enable"),
+		LocalMaxRate:         c.Int("local_max_rate"),
+		AnonMaxRate:          c.Int("anon_max_rate"),
 		MdtmWrite:            c.Bool("mdtm_write"),
 		WriteEnable:          c.Bool("write_enable"),
 		DownloadEnable:       c.Bool("download_enable"),

@@ -88,11 +88,11 @@ func (s *session) cmdRETR(arg string) error {
 	return s.startTransfer(xferJob{
 		kind: "RETR", path: vpath,
 		opening: fmt.Sprintf("Opening %s mode data connection for %s (%d bytes).", s.modeName(), arg, fi.Size()),
-		run: func(_ *transfer, data net.Conn) (int64, error) {
+		run: func(x *transfer, data net.Conn) (int64, error) {
 			if convert {
 				return s.sendASCII(data, f)
 			}
-			return sendTo(data, f, s.opts.DataTimeout)
+			return sendTo(data, f, s.opts.DataTimeout, newPace(x.ctx, s.maxRate()))
 		},
 		finish: func(err error) error { f.Close(); return err },
 	})
@@ -187,14 +187,23 @@ func (s *session) store(kind, arg string, mode vfs.UploadMode) error {
 	}
 	return s.startTransfer(xferJob{
 		kind: kind, path: vpath, opening: opening, upload: true,
-		run: func(_ *transfer, data net.Conn) (int64, error) {
+		run: func(x *transfer, data net.Conn) (int64, error) {
 			if convert {
 				return io.Copy(up, &crlfToLF{r: deadlineReader{data, s.opts.DataTimeout}})
 			}
-			return receiveFrom(up, data, s.opts.DataTimeout, s.opts.SpliceUploads)
+			return receiveFrom(up, data, s.opts.DataTimeout, s.opts.SpliceUploads, newPace(x.ctx, s.maxRate()))
 		},
 		finish: func(err error) error { return finishUpload(up, err) },
 	})
+}
+
+// maxRate is the session's transfer rate limit in bytes per second (0:
+// none): anon_max_rate for anonymous sessions, local_max_rate otherwise.
+func (s *session) maxRate() int {
+	if s.ident != nil && s.ident.Anonymous {
+		return s.opts.AnonMaxRate
+	}
+	return s.opts.LocalMaxRate
 }
 
 // finishUpload commits a complete upload or aborts a broken one; a broken

@@ -51,6 +51,8 @@ type Options struct {
 	FileOpenMode         fs.FileMode // file_open_mode, before the umask
 	ASCIIUpload          bool        // ascii_upload_enable
 	ASCIIDownload        bool        // ascii_download_enable
+	LocalMaxRate         int         // local_max_rate: bytes/s per session, 0 unlimited
+	AnonMaxRate          int         // anon_max_rate
 	ChmodEnable          bool        // chmod_enable: SITE CHMOD
 	MdtmWrite            bool        // mdtm_write: MFMT
 	HideIDs              bool
