@@ -21,24 +21,11 @@ const copyChunk = 256 << 10
 // TCP from a file this is sendfile(2); over TLS it is a loop with a large
 // buffer, so that each TLS write fills many full-size records at once.
 func sendTo(c net.Conn, src io.Reader, timeout time.Duration, p pace) (int64, error) {
+	refresh := func() { c.SetWriteDeadline(time.Now().Add(timeout)) }
 	if _, plain := c.(*net.TCPConn); !plain {
-		return copyBuffered(c, src, func() { c.SetWriteDeadline(time.Now().Add(timeout)) }, p)
+		return copyBuffered(c, src, refresh, p)
 	}
-	var total int64
-	for {
-		c.SetWriteDeadline(time.Now().Add(timeout))
-		n, err := io.CopyN(c, src, int64(p.chunk(copyChunk)))
-		total += n
-		if werr := p.wait(n); err == nil {
-			err = werr
-		}
-		if err == io.EOF {
-			return total, nil
-		}
-		if err != nil {
-			return total, err
-		}
-	}
+	return copyChunked(c, src, refresh, p)
 }
 
 // receiveFrom copies the data connection into dst (STOR, APPE). With
@@ -48,13 +35,21 @@ func sendTo(c net.Conn, src io.Reader, timeout time.Duration, p pace) (int64, er
 // moved 617 MB/s on this project's loopback benchmark (bench/RESULTS.md,
 // ceiling rows), so it is the default.
 func receiveFrom(dst io.Writer, c net.Conn, timeout time.Duration, splice bool, p pace) (int64, error) {
+	refresh := func() { c.SetReadDeadline(time.Now().Add(timeout)) }
 	if !splice {
-		return copyBuffered(dst, c, func() { c.SetReadDeadline(time.Now().Add(timeout)) }, p)
+		return copyBuffered(dst, c, refresh, p)
 	}
+	return copyChunked(dst, c, refresh, p)
+}
+
+// copyChunked copies in io.CopyN steps of copyChunk, calling refresh
+// before each: the kernel's zero-copy paths see through the
+// *io.LimitedReader, and the deadline means "no progress for that long".
+func copyChunked(dst io.Writer, src io.Reader, refresh func(), p pace) (int64, error) {
 	var total int64
 	for {
-		c.SetReadDeadline(time.Now().Add(timeout))
-		n, err := io.CopyN(dst, c, int64(p.chunk(copyChunk)))
+		refresh()
+		n, err := io.CopyN(dst, src, int64(p.chunk(copyChunk)))
 		total += n
 		if werr := p.wait(n); err == nil {
 			err = werr
