@@ -9,7 +9,8 @@
 #   sudo bench/run.sh -l                  # list the workloads
 #
 # Options:
-#   -w LIST  workloads, comma-separated (default: all; `-l` lists them)
+#   -w LIST  workloads, comma-separated (default: all; `-l` lists them; the
+#            ceiling runs inside retr1g and stor1g, or alone as -w ceiling)
 #   -s LIST  servers (default: wharf,vsftpd,proftpd,pure-ftpd,pyftpdlib)
 #   -n N     runs per workload (default 3, and 5 for the 1 GiB transfers and
 #            the ceiling; -n applies to all), interleaved: run r starts every server once, in
@@ -82,16 +83,29 @@ rotate() {
 	for ((i = 0; i < n; i++)); do echo "${a[$(((i + k) % n))]}"; done
 }
 
+# run_workload WORKLOAD: every run of one workload, servers interleaved.
+# The ceiling (a bare TCP copy, no server) runs inside the rotation of
+# retr1g (its sending methods) and stor1g (its receiving ones), so that it
+# is measured under the same conditions as the servers it is compared with.
 run_workload() {
-	local wl=$1 reps r s
+	local wl=$1 reps r s dir=""
 	reps=$(reps_for "$wl")
+	case $wl in
+	retr1g) dir=retr ;;
+	stor1g) dir=stor ;;
+	esac
 	for ((r = 1; r <= reps; r++)); do
 		if [[ $wl == ceiling ]]; then
 			"$BIN/loadgen" run -w ceiling -data "$DATA" -rep "$r" -out "$JSONL"
 			continue
 		fi
 		IFS=, read -ra list <<<"$servers"
+		[[ -n $dir ]] && list+=(ceiling)
 		for s in $(rotate $((r - 1)) "${list[@]}"); do
+			if [[ $s == ceiling ]]; then
+				"$BIN/loadgen" run -w ceiling -dir "$dir" -data "$DATA" -rep "$r" -out "$JSONL"
+				continue
+			fi
 			start_server "$s"
 			"$BIN/loadgen" run -w "$wl" -server "$s" -addr "127.0.0.1:$PORT" \
 				-user "$USER_NAME" -pass "$PASS" -pid "$SERVER_PID" -data "$DATA" \

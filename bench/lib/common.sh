@@ -11,7 +11,7 @@ USER_NAME=wharfbench
 PASV_MIN=21000
 PASV_MAX=29999
 ALL_SERVERS=wharf,vsftpd,proftpd,pure-ftpd,pyftpdlib
-ALL_WORKLOADS=ceiling,retr1g,stor1g,login300,retr300,stor100,idle300,list20k,list100k,nlst20k,nlst100k,smallstor
+ALL_WORKLOADS=retr1g,stor1g,login300,retr300,stor100,idle300,list20k,list100k,nlst20k,nlst100k,smallstor
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "$(basename "$0"): $*"; exit 1; }

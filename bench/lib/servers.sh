@@ -244,7 +244,8 @@ write_header() {
 
 		Produced by \`bench/run.sh${RUN_ARGS:+ $RUN_ARGS}\` on $(date -u '+%Y-%m-%d %H:%M UTC'), in $((elapsed / 60)) min $((elapsed % 60)) s.
 		Every figure is from that one run, on one machine, over 127.0.0.1, with the same Go client (\`bench/loadgen\`) for every server.
-		Each run of each workload starts the server afresh; runs are interleaved (run *r* starts every server once, in an order rotated by *r*).
+		Each run of each workload starts the server afresh; runs are interleaved (run *r* starts every server once, in an order rotated by *r*); the ceiling (a bare TCP copy with no server) takes its turn in the rotations of the 1 GiB RETR and STOR runs.
+		Server CPU is the CPU time of all the server's processes over the timed part (from /proc/PID/task/*/schedstat), the column to trust when the wall-clock ranges are wide.
 
 		## Machine
 

@@ -37,6 +37,9 @@ func runCeiling(e *env) ([]Record, error) {
 	src := filepath.Join(e.data, bigName)
 	var recs []Record
 	for _, m := range ceilMethods {
+		if e.ceilDir != "" && m.stor != (e.ceilDir == "stor") {
+			continue
+		}
 		cpu0 := selfCPU()
 		d, err := ceilOnce(m, src, filepath.Join(e.data, "ceiling-upload.bin"))
 		r := Record{Server: m.name}

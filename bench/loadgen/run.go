@@ -38,6 +38,7 @@ type env struct {
 	rep     int
 	clients int // overrides the workload's client count when > 0
 	pasv    bool
+	ceilDir string // ceiling: "retr", "stor" or "" for both
 	timeout time.Duration
 	log     io.Writer
 }
@@ -74,6 +75,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&e.rep, "rep", 1, "repetition number, recorded")
 	fs.IntVar(&e.clients, "clients", 0, "override the workload's number of clients (for quick tests)")
 	fs.BoolVar(&e.pasv, "pasv", false, "use PASV instead of EPSV")
+	fs.StringVar(&e.ceilDir, "dir", "", "ceiling only: run the `retr` (send) or stor (receive) methods only")
 	fs.DurationVar(&e.timeout, "timeout", 90*time.Second, "per reply and per connect")
 	fs.StringVar(&out, "out", "", "append JSON records to this file (default: stdout)")
 	if err := fs.Parse(args); err != nil {
