@@ -15,8 +15,8 @@ type Workload struct {
 	Title string
 	// Metrics shown in the table, in order.
 	Metrics []Metric
-	// NotBuilt marks a row the issue asks for whose feature does not exist
-	// yet: it is printed as "n/a (not built yet)".
+	// NotBuilt marks a row the issue asks for that the load client cannot
+	// measure yet (FTPS, SFTP): it is printed as "n/a (not measured yet)".
 	NotBuilt bool
 	// Ceiling workloads run without a server: their rows are copy methods.
 	Ceiling bool

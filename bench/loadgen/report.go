@@ -154,7 +154,7 @@ func writeMarkdown(path, header, tables, footer string) error {
 func writeTables(w io.Writer, res *results) {
 	for _, wl := range catalog {
 		if wl.NotBuilt {
-			fmt.Fprintf(w, "### %s\n\nn/a (not built yet)\n\n", wl.Title)
+			fmt.Fprintf(w, "### %s\n\nn/a (not measured yet)\n\n", wl.Title)
 			continue
 		}
 		if len(res.servers[wl.Name]) == 0 {

@@ -55,7 +55,7 @@ func TestReportTables(t *testing.T) {
 		"| vsftpd | 3000 | 1.36× | 0.300 | 0.50× | 75% | 1 |",
 		"**vsftpd: 1 failed run(s)**, e.g. `RETR: boom`",
 		"| wharf | 0.500 | 1.00× | 0 | – | – | 1 |",
-		"### SFTP upload and download of 1 GiB (vs OpenSSH sftp-server)\n\nn/a (not built yet)",
+		"### SFTP upload and download of 1 GiB (vs OpenSSH sftp-server)\n\nn/a (not measured yet)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
