@@ -276,9 +276,9 @@ var vsftpdKeys = []Key{
 // wharfKeys are Wharf's own keys, in the same dialect.
 var wharfKeys = []Key{
 	impl("users_file", TypeString, "", "path of Wharf's virtual users file (none: no virtual users)"),
-	impl("splice_uploads", TypeBool, "NO", "move plain-FTP uploads with splice(2), zero-copy, instead of a "+
-		"read/write loop; measured at half the speed of read/write on loopback (617 vs 1170 MB/s), it may "+
-		"still save CPU on a slower network"),
+	impl("splice_uploads", TypeBool, "YES", "move plain-FTP uploads with splice(2), zero-copy, socket to "+
+		"file; NO uses a read/write loop with a 1 MiB buffer (bench A/B: splice 2523 MB/s and 0.40 s CPU per "+
+		"GiB, read/write 1907 MB/s and 0.53 s)"),
 	impl("implicit_ssl_port", TypeInt, "0", "with ssl_enable: also serve implicit FTPS on this port "+
 		"(conventionally 990) beside explicit FTPS on listen_port; 0: off"),
 	impl("login_timeout", TypeSeconds, "60", "seconds a connection may stay without logging in"),

@@ -56,8 +56,16 @@ func ListenPassive(ip netip.Addr, r PortRange) (*net.TCPListener, error) {
 	return nil, fmt.Errorf("%w (%s)", ErrRangeExhausted, r)
 }
 
+// listenTCP listens for one data connection. Keep-alive is off: a data
+// connection lives for one transfer under its own deadlines, and enabling
+// it cost three setsockopt calls per accepted connection (small STORs).
 func listenTCP(ip netip.Addr, port int) (*net.TCPListener, error) {
-	return net.ListenTCP("tcp", net.TCPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(port))))
+	lc := net.ListenConfig{KeepAlive: -1}
+	l, err := lc.Listen(context.Background(), "tcp", netip.AddrPortFrom(ip, uint16(port)).String())
+	if err != nil {
+		return nil, err
+	}
+	return l.(*net.TCPListener), nil
 }
 
 // AcceptFrom waits until deadline for a connection on l that comes from
