@@ -3,44 +3,29 @@ package daemon
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"strconv"
 	"syscall"
 
 	"wharf/internal/auth"
-
-	"wharf/internal/certs"
 	"wharf/internal/config"
 )
 
-// Check runs the start-up checks that need more than the config text (a
-// users file that loads, anonymous settings that fit, a passive address
-// that resolves) without opening any socket: `wharf check-config` and
-// `wharf serve` share it through New.
+// Check runs every start-up check without opening a socket or starting
+// anything: the checks below plus building what serve builds (accounts,
+// policy files, chroot list, banner, passive address, certificate), so that
+// `wharf check-config` reports exactly what `wharf serve` would refuse.
 func Check(cfg *config.Config) error {
-	if err := checkAnonymous(cfg); err != nil {
+	if err := checkStandalone(cfg); err != nil {
 		return err
 	}
 	if _, err := pasvAddress(cfg); err != nil {
 		return err
 	}
-	if cfg.Bool("ssl_enable") {
-		cert, key := cfg.Str("rsa_cert_file"), cfg.Str("rsa_private_key_file")
-		// A key file that cannot be read is reported at its own line.
-		if _, cerr := os.Stat(cert); cerr == nil && key != "" {
-			f, err := os.Open(key)
-			if err != nil {
-				return fmt.Errorf("%s: rsa_private_key_file: cannot read %s: %w", cfg.Where("rsa_private_key_file"), key, errors.Unwrap(err))
-			}
-			f.Close()
-		}
-		if err := certs.Check(cert, key); err != nil {
-			return fmt.Errorf("%s: rsa_cert_file: %w", cfg.Where("rsa_cert_file"), err)
-		}
-	}
-	if (cfg.Bool("implicit_ssl") || cfg.Int("implicit_ssl_port") != 0) && !cfg.Bool("ssl_enable") {
-		return fmt.Errorf("%s: implicit FTPS needs ssl_enable=YES and a certificate", cfg.Where("implicit_ssl_port"))
+	if _, err := buildTLS(cfg, slog.New(slog.DiscardHandler)); err != nil {
+		return err
 	}
 	if _, err := buildAccounts(cfg, auth.NewVerifier(auth.VerifierOptions{})); err != nil {
 		return err
@@ -51,8 +36,21 @@ func Check(cfg *config.Config) error {
 	if _, err := newChrootPolicy(cfg); err != nil {
 		return err
 	}
-	if _, err := bannerText(cfg); err != nil {
+	_, err := bannerText(cfg)
+	return err
+}
+
+// checkStandalone runs the checks that building the servers does not
+// already make; New calls only these, so nothing is read twice at start.
+func checkStandalone(cfg *config.Config) error {
+	if err := checkAnonymous(cfg); err != nil {
 		return err
+	}
+	if err := checkKeyFile(cfg); err != nil {
+		return err
+	}
+	if (cfg.Bool("implicit_ssl") || cfg.Int("implicit_ssl_port") != 0) && !cfg.Bool("ssl_enable") {
+		return fmt.Errorf("%s: implicit FTPS needs ssl_enable=YES and a certificate", cfg.Where("implicit_ssl_port"))
 	}
 	if err := checkDir(cfg, "user_config_dir"); err != nil {
 		return err
@@ -61,6 +59,23 @@ func Check(cfg *config.Config) error {
 		return err
 	}
 	return checkSFTP(cfg)
+}
+
+// checkKeyFile reports an unreadable rsa_private_key_file at its own line
+// (loading the pair would blame rsa_cert_file).
+func checkKeyFile(cfg *config.Config) error {
+	cert, key := cfg.Str("rsa_cert_file"), cfg.Str("rsa_private_key_file")
+	if !cfg.Bool("ssl_enable") || key == "" {
+		return nil
+	}
+	if _, err := os.Stat(cert); err != nil {
+		return nil // the pair's loading names the missing certificate
+	}
+	f, err := os.Open(key)
+	if err != nil {
+		return fmt.Errorf("%s: rsa_private_key_file: cannot read %s: %w", cfg.Where("rsa_private_key_file"), key, errors.Unwrap(err))
+	}
+	return f.Close()
 }
 
 // checkDir reports a directory key naming something that is not there.

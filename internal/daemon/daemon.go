@@ -45,7 +45,7 @@ type listener struct {
 // New builds the servers and opens the control listeners, so that a bad
 // config or a busy port fails before anything is served.
 func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
-	if err := Check(cfg); err != nil {
+	if err := checkStandalone(cfg); err != nil {
 		return nil, err
 	}
 	d := &Daemon{cfg: cfg, log: log}
