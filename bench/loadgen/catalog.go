@@ -80,12 +80,3 @@ const (
 	ceilRetr = "sendfile 64 KiB blocking loop, Nagle on"
 	ceilStor = "splice socket to file (os.File.ReadFrom)"
 )
-
-func lookup(name string) (Workload, bool) {
-	for _, w := range catalog {
-		if w.Name == name {
-			return w, true
-		}
-	}
-	return Workload{}, false
-}

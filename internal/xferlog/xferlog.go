@@ -151,9 +151,6 @@ func OpenFile(path string) (*File, error) {
 	return lf, nil
 }
 
-// Path is the file's name.
-func (lf *File) Path() string { return lf.path }
-
 // Reopen opens the path again and swaps it in, so that lines go to the new
 // file after logrotate renamed the old one. On error the old file is kept.
 func (lf *File) Reopen() error {

@@ -311,15 +311,6 @@ func hasLine(t testing.TB, file, prefix string) bool {
 	return false
 }
 
-func hasOutputLine(out, line string) bool {
-	for _, l := range strings.Split(out, "\n") {
-		if l == line {
-			return true
-		}
-	}
-	return false
-}
-
 // lookupUser finds an account in /etc/passwd.
 func lookupUser(name string) (string, bool) {
 	b, err := os.ReadFile("/etc/passwd")

@@ -166,12 +166,6 @@ func (c *Conn) Mkd(name string) error {
 	return err
 }
 
-// Dele deletes a file.
-func (c *Conn) Dele(name string) error {
-	_, _, err := c.Cmd("DELE", name, 250)
-	return err
-}
-
 // Size returns SIZE of name (needs TYPE I on most servers).
 func (c *Conn) Size(name string) (int64, error) {
 	_, msg, err := c.Cmd("SIZE", name, 213)
