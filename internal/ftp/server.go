@@ -23,6 +23,7 @@ type Server struct {
 	log      *slog.Logger
 	sessions *netserve.Tracker[*session]
 	nextID   atomic.Uint64
+	sending  atomic.Int32 // data connections sending to clients (see startSending)
 }
 
 // ErrServerClosed is returned by Serve after Shutdown or Close.
