@@ -56,33 +56,61 @@ func (f *FS) newFileMode(perm fs.FileMode) fs.FileMode {
 	return perm.Perm() &^ f.opts.Umask
 }
 
-// uploadTemp starts a Truncate upload into a fresh temporary file.
+// uploadTemp starts a Truncate upload into a fresh temporary file. It opens
+// the parent directory once and works on single names in it: os.Root
+// resolves "dir/name" a component at a time for every call, and an upload
+// makes four (the check, the create, both sides of the rename).
 func (f *FS) uploadTemp(name string, mode fs.FileMode) (vfs.Upload, error) {
-	fi, err := f.root.Stat(name)
-	switch {
-	case err == nil && fi.IsDir():
-		return nil, &fs.PathError{Op: "upload", Path: name, Err: vfs.ErrIsDir}
-	case err == nil && !fi.Mode().IsRegular():
-		return nil, &fs.PathError{Op: "upload", Path: name, Err: fs.ErrPermission}
-	case err == nil:
-		mode = fi.Mode().Perm()
-	case !errors.Is(err, fs.ErrNotExist):
-		return nil, f.wrapErr("upload", name, err)
-	}
-	temp := path.Join(path.Dir(name), vfs.TempPrefix+rand.Text())
-	// 0600 until Commit: the partial file is nobody else's business.
-	file, err := f.root.OpenFile(temp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	dir, err := f.openParent(name)
 	if err != nil {
 		return nil, f.wrapErr("upload", name, err)
 	}
-	u := &upload{fs: f, file: file, name: name, temp: temp, mode: vfs.Truncate, perm: mode}
+	u := &upload{fs: f, name: name, dir: dir, base: path.Base(name), mode: vfs.Truncate, perm: mode}
+	if err := u.createTemp(); err != nil {
+		u.closeDir()
+		return nil, err
+	}
 	if f.opts.UID >= 0 || f.opts.GID >= 0 {
-		if err := file.Chown(f.opts.UID, f.opts.GID); err != nil {
+		if err := u.file.Chown(f.opts.UID, f.opts.GID); err != nil {
 			u.Abort()
 			return nil, f.wrapErr("upload", name, err)
 		}
 	}
 	return u, nil
+}
+
+// openParent opens the directory that holds name: the root itself for a
+// name at the top, a root confined to the subdirectory otherwise (still
+// inside f.root: os.Root refuses a path that leaves it).
+func (f *FS) openParent(name string) (*os.Root, error) {
+	dir := path.Dir(path.Clean(name))
+	if dir == "." {
+		return f.root, nil
+	}
+	return f.root.OpenRoot(dir)
+}
+
+// createTemp checks what the upload will replace, keeps its permission
+// bits, and creates the temporary file next to it.
+func (u *upload) createTemp() error {
+	fi, err := u.dir.Stat(u.base)
+	switch {
+	case err == nil && fi.IsDir():
+		return &fs.PathError{Op: "upload", Path: u.name, Err: vfs.ErrIsDir}
+	case err == nil && !fi.Mode().IsRegular():
+		return &fs.PathError{Op: "upload", Path: u.name, Err: fs.ErrPermission}
+	case err == nil:
+		u.perm = fi.Mode().Perm()
+	case !errors.Is(err, fs.ErrNotExist):
+		return u.fs.wrapErr("upload", u.name, err)
+	}
+	u.temp = vfs.TempPrefix + rand.Text()
+	// 0600 until Commit: the partial file is nobody else's business.
+	// O_NONBLOCK means nothing for a regular file, but it spares the four
+	// fcntl calls with which os would set and clear it around its poller
+	// registration (which a regular file refuses anyway).
+	u.file, err = u.dir.OpenFile(u.temp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NONBLOCK, 0o600)
+	return u.fs.wrapErr("upload", u.name, err)
 }
 
 // uploadInPlace starts an Append or Resume upload on the file itself.
@@ -155,8 +183,11 @@ type upload struct {
 	fs   *FS
 	file *os.File
 	name string
-	temp string // Truncate: the temporary file's name
 	mode vfs.UploadMode
+	// Truncate: the temporary file is temp in dir, renamed to base there.
+	dir  *os.Root
+	base string
+	temp string
 	perm fs.FileMode // Truncate: the mode applied on Commit
 
 	mu   sync.Mutex
@@ -198,6 +229,7 @@ func (u *upload) Commit() error {
 	if !u.finish() {
 		return errFinished
 	}
+	defer u.closeDir()
 	if err := u.complete(); err != nil {
 		u.discard()
 		if errors.Is(err, fs.ErrExist) {
@@ -227,7 +259,7 @@ func (u *upload) complete() error {
 		err = cerr
 	}
 	if err == nil && u.temp != "" {
-		err = u.fs.root.Rename(u.temp, u.name)
+		err = u.dir.Rename(u.temp, u.base)
 	}
 	return err
 }
@@ -238,6 +270,7 @@ func (u *upload) Abort() error {
 	if !u.finish() {
 		return errFinished
 	}
+	defer u.closeDir()
 	return u.fs.wrapErr("abort", u.name, u.discard())
 }
 
@@ -249,9 +282,17 @@ func (u *upload) discard() error {
 	}
 	switch {
 	case u.temp != "":
-		err = errors.Join(err, u.fs.root.Remove(u.temp))
+		err = errors.Join(err, u.dir.Remove(u.temp))
 	case u.fs.opts.DeleteFailedUploads:
 		err = errors.Join(err, u.fs.root.Remove(u.name))
 	}
 	return err
+}
+
+// closeDir releases the parent directory uploadTemp opened, if it is not
+// the root itself.
+func (u *upload) closeDir() {
+	if u.dir != nil && u.dir != u.fs.root {
+		u.dir.Close()
+	}
 }

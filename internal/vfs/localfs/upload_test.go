@@ -137,25 +137,56 @@ func TestDownloadToTCP(t *testing.T) {
 // TestNoTempFilesLeft checks on disk that every way an upload ends removes
 // its temporary file.
 func TestNoTempFilesLeft(t *testing.T) {
-	root := t.TempDir()
-	fsys := newFS(t, root, localfs.DefaultOptions())
-	vfstest.Put(t, fsys, "committed", "x")
-	u, _ := fsys.Upload("aborted", vfs.UploadOptions{})
-	u.Abort()
-	// A Commit that fails (the target became a directory) cleans up too.
-	u, _ = fsys.Upload("became-dir", vfs.UploadOptions{})
-	if err := os.Mkdir(filepath.Join(root, "became-dir"), 0o755); err != nil {
+	for _, dir := range []string{"", "sub/deeper/"} {
+		t.Run("dir="+dir, func(t *testing.T) {
+			root := t.TempDir()
+			if dir != "" {
+				if err := os.MkdirAll(filepath.Join(root, dir), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			fsys := newFS(t, root, localfs.DefaultOptions())
+			fds := openFDs(t)
+			for i := range 20 {
+				vfstest.Put(t, fsys, fmt.Sprintf("%scommitted%d", dir, i), "x")
+				u, err := fsys.Upload(dir+"aborted", vfs.UploadOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				u.Abort()
+			}
+			// A Commit that fails (the target became a directory) cleans up too.
+			u, _ := fsys.Upload(dir+"became-dir", vfs.UploadOptions{})
+			if err := os.Mkdir(filepath.Join(root, dir, "became-dir"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := u.Commit(); !errors.Is(err, vfs.ErrIsDir) {
+				t.Errorf("Commit over a directory = %v, want ErrIsDir", err)
+			}
+			if got := vfstest.Get(t, fsys, dir+"committed19"); got != "x" {
+				t.Errorf("committed19 = %q", got)
+			}
+			entries, _ := os.ReadDir(filepath.Join(root, dir))
+			for _, e := range entries {
+				if vfs.IsTempName(e.Name()) {
+					t.Errorf("temporary file %q left behind", e.Name())
+				}
+			}
+			// Each upload's directory handle is released when it ends.
+			if after := openFDs(t); after != fds {
+				t.Errorf("open descriptors %d before 41 uploads, %d after", fds, after)
+			}
+		})
+	}
+}
+
+func openFDs(t *testing.T) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := u.Commit(); !errors.Is(err, vfs.ErrIsDir) {
-		t.Errorf("Commit over a directory = %v, want ErrIsDir", err)
-	}
-	entries, _ := os.ReadDir(root)
-	for _, e := range entries {
-		if vfs.IsTempName(e.Name()) {
-			t.Errorf("temporary file %q left behind", e.Name())
-		}
-	}
+	return len(entries)
 }
 
 // TestReadDirSkipsTempPages plants many temporary files so that whole
