@@ -45,6 +45,10 @@ set -euo pipefail
 
 BENCH=$(cd "$(dirname "$0")" && pwd)
 source "$BENCH/lib/common.sh"
+# One benchmark at a time on this machine: the runs share the control port,
+# the passive range and the two cores. A second run waits here.
+exec 9>"${TMPDIR:-/tmp}/wharf-bench.lock"
+flock 9
 
 workloads=$ALL_WORKLOADS servers=$ALL_SERVERS runs=3 out="" full=1
 RUN_ARGS="$*"

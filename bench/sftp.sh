@@ -44,6 +44,10 @@ die() { log "$*"; exit 1; }
 for tool in sftp ssh-keygen go; do command -v $tool >/dev/null || die "$tool is missing"; done
 
 source "$BENCH/lib/peers.sh" # download, add_missing_libs, PEER_LIBS
+# One benchmark at a time on this machine: the runs share the control port,
+# the passive range and the two cores. A second run waits here.
+exec 9>"${TMPDIR:-/tmp}/wharf-bench.lock"
+flock 9
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
