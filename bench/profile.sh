@@ -18,8 +18,12 @@ BENCH=$(cd "$(dirname "$0")" && pwd)
 source "$BENCH/lib/common.sh"
 # One benchmark at a time on this machine: the runs share the control port,
 # the passive range and the two cores. A second run waits here.
-exec 9>"${TMPDIR:-/tmp}/wharf-bench.lock"
-flock 9
+# (A script started by one that holds the lock does not wait for itself.)
+if [ -z "${WHARF_BENCH_LOCKED:-}" ]; then
+	exec 9>"${TMPDIR:-/tmp}/wharf-bench.lock"
+	flock 9
+	export WHARF_BENCH_LOCKED=1
+fi
 
 [[ $# -ge 1 ]] || { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 wl=$1

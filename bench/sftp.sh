@@ -46,8 +46,12 @@ for tool in sftp ssh-keygen go; do command -v $tool >/dev/null || die "$tool is 
 source "$BENCH/lib/peers.sh" # download, add_missing_libs, PEER_LIBS
 # One benchmark at a time on this machine: the runs share the control port,
 # the passive range and the two cores. A second run waits here.
-exec 9>"${TMPDIR:-/tmp}/wharf-bench.lock"
-flock 9
+# (A script started by one that holds the lock does not wait for itself.)
+if [ -z "${WHARF_BENCH_LOCKED:-}" ]; then
+	exec 9>"${TMPDIR:-/tmp}/wharf-bench.lock"
+	flock 9
+	export WHARF_BENCH_LOCKED=1
+fi
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
