@@ -10,12 +10,19 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// copyChunk bounds how much moves between two deadline refreshes. A data
-// connection that makes no progress for DataTimeout is cut; a slow but live
-// one (256 KiB in 300 s is under 1 KB/s) is not. io.CopyN keeps zero-copy:
-// the kernel sees an *io.LimitedReader around the *os.File or *net.TCPConn,
-// which sendfile(2) and splice(2) both unwrap.
-const copyChunk = 256 << 10
+// A copy moves in steps with a deadline refresh before each, so that a
+// data connection that makes no progress for DataTimeout is cut and a slow
+// but live one is not. Steps start at minCopyStep (256 KiB in 300 s is
+// under 1 KB/s) and double, up to maxCopyStep, while each takes under
+// fastCopyStep: a fast stream then makes few refreshes and long sendfile(2)
+// calls (4 MiB is also Go's largest sendfile call). io.CopyN keeps
+// zero-copy: the kernel sees an *io.LimitedReader around the *os.File or
+// *net.TCPConn, which sendfile(2) and splice(2) both unwrap.
+const (
+	minCopyStep  = 256 << 10
+	maxCopyStep  = 4 << 20
+	fastCopyStep = 20 * time.Millisecond
+)
 
 // sendTo copies src to the data connection (RETR, listings). Over plain
 // TCP from a file this is sendfile(2); over TLS it is a loop with a large
@@ -42,14 +49,15 @@ func receiveFrom(dst io.Writer, c net.Conn, timeout time.Duration, splice bool, 
 	return copyChunked(dst, c, refresh, p)
 }
 
-// copyChunked copies in io.CopyN steps of copyChunk, calling refresh
-// before each: the kernel's zero-copy paths see through the
-// *io.LimitedReader, and the deadline means "no progress for that long".
+// copyChunked copies in io.CopyN steps (see minCopyStep), calling refresh
+// before each.
 func copyChunked(dst io.Writer, src io.Reader, refresh func(), p pace) (int64, error) {
 	var total int64
+	step := minCopyStep
 	for {
 		refresh()
-		n, err := io.CopyN(dst, src, int64(p.chunk(copyChunk)))
+		began := time.Now()
+		n, err := io.CopyN(dst, src, int64(p.chunk(step)))
 		total += n
 		if werr := p.wait(n); err == nil {
 			err = werr
@@ -59,6 +67,9 @@ func copyChunked(dst io.Writer, src io.Reader, refresh func(), p pace) (int64, e
 		}
 		if err != nil {
 			return total, err
+		}
+		if step < maxCopyStep && time.Since(began) < fastCopyStep {
+			step *= 2
 		}
 	}
 }
@@ -77,7 +88,7 @@ func newPace(ctx context.Context, bytesPerSec int) pace {
 	if bytesPerSec <= 0 {
 		return pace{}
 	}
-	burst := min(max(bytesPerSec/4, 4<<10), copyChunk)
+	burst := min(max(bytesPerSec/4, 4<<10), minCopyStep)
 	return pace{ctx: ctx, lim: rate.NewLimiter(rate.Limit(bytesPerSec), burst)}
 }
 
