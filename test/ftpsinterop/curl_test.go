@@ -159,14 +159,15 @@ func curlClientDef(p *curlProgram) clientDef {
 // curlSupport: curl 7.87.0 to 7.88.1 never start TLS on an active-mode
 // data connection (curl issue #10666, fixed in 8.0.0 by "ftp: active mode
 // with SSL, add the damn filter"): they hang until the server's handshake
-// timeout. Debian 12 ships 7.88.1. Every other cell of either curl passes.
+// timeout. Debian 12 ships 7.88.1; 8.14.1 passes every active-mode cell.
 func curlSupport(p *curlProgram, c cell) string {
 	if c.mode != "PORT" && c.mode != "EPRT" {
 		return ""
 	}
 	if p.load(); p.version[0] == 7 && (p.version[1] == 87 || p.version[1] == 88) {
-		return fmt.Sprintf("curl %s never starts TLS on an active-mode data connection and hangs until the server's "+
-			"handshake timeout (curl issue #10666, fixed in curl 8.0.0)", p.versionString())
+		return fmt.Sprintf("curl %s never starts TLS on an active-mode data connection: it hangs until the server's "+
+			"TLS handshake timeout (30 s) and the server's 522 (curl issue #10666, fixed in curl 8.0.0; "+
+			"TestCurlActiveModeBug shows it)", p.versionString())
 	}
 	return ""
 }
@@ -367,4 +368,52 @@ func curlHellos(t *testing.T, bin string, cert tls.Certificate) (hellos [][]uint
 	mu.Lock()
 	defer mu.Unlock()
 	return slices.Clone(hellos), slices.Clone(resumed)
+}
+
+// TestCurlActiveModeBug shows why the active-mode cells of a curl that
+// curlSupport rules out are N/A rather than run: one download over PORT
+// and one over EPRT. The curl connects its data connection's TCP but never
+// starts TLS on it, so the server's TLS handshake times out (30 s) and it
+// refuses the transfer with 522. If such a curl ever completes the
+// download, this test fails: then run its active-mode cells.
+func TestCurlActiveModeBug(t *testing.T) {
+	for _, p := range curlPrograms {
+		for _, mode := range []string{"PORT", "EPRT"} {
+			t.Run(p.name+"/"+mode, func(t *testing.T) {
+				t.Parallel()
+				p.need(t)
+				c := cell{tls: "1.3", mode: mode}
+				if curlSupport(p, c) == "" {
+					t.Skipf("curl %s does FTPS in active mode: its %s cells run in the matrix", p.versionString(), mode)
+				}
+				s := startServer(t, serverOpts{tls: c.tls, reuse: true})
+				work := t.TempDir()
+				ops := plan(t, s.root, work)[3:4] // the 1-byte download
+				err := runCurl(t, p, s, c, ops, work)
+				if err == nil {
+					t.Fatalf("curl %s downloaded over %s: it now starts TLS on active-mode data connections; "+
+						"run its active-mode matrix cells (curlSupport)", p.versionString(), mode)
+				}
+				t.Logf("curl %s, as expected: %v", p.versionString(), err)
+				if _, err := s.log.waitFor(func(r logRecord) bool { return r.Msg == "session end" }, 30*time.Second); err != nil {
+					t.Fatalf("waiting for the session to end: %v", err)
+				}
+				var handshakes, timeouts, refused int
+				for _, r := range s.records() {
+					switch {
+					case r.Msg == "TLS handshake":
+						handshakes++
+					case r.Msg == "TLS handshake on the data connection failed" && strings.Contains(r.Err, "timeout"):
+						timeouts++
+					case r.reply && r.Code == 522:
+						refused++
+					}
+				}
+				if handshakes != 1 || timeouts != 1 || refused != 1 {
+					t.Errorf("server: %d TLS handshakes (want 1: the control connection's), %d data-connection "+
+						"handshake timeouts (want 1), %d 522 replies (want 1)", handshakes, timeouts, refused)
+				}
+			})
+		}
+	}
 }
