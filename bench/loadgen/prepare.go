@@ -35,7 +35,7 @@ func cmdPrepare(args []string, stderr io.Writer) error {
 	for _, f := range []struct {
 		name string
 		size int64
-	}{{bigName, bigSize}, {tenName, tenSize}} {
+	}{{bigName, bigSize}, {tenName, tenSize}, {f64kName, f64kSize}} {
 		if err := ensureFile(filepath.Join(*data, f.name), f.size, stderr); err != nil {
 			return err
 		}

@@ -15,6 +15,8 @@ import (
 // results groups records: workload -> server -> metric -> values.
 type results struct {
 	vals    map[string]map[string]map[string][]float64
+	notes   map[string]map[string]map[string][]string // workload -> server -> key -> distinct values
+	na      map[string]map[string]string              // workload -> server -> why not applicable
 	errs    map[string]map[string][]string
 	servers map[string][]string // per workload, in order of first appearance
 }
@@ -22,6 +24,8 @@ type results struct {
 func newResults() *results {
 	return &results{
 		vals:    map[string]map[string]map[string][]float64{},
+		notes:   map[string]map[string]map[string][]string{},
+		na:      map[string]map[string]string{},
 		errs:    map[string]map[string][]string{},
 		servers: map[string][]string{},
 	}
@@ -36,6 +40,24 @@ func (r *results) add(rec Record) {
 			r.errs[rec.Workload] = map[string][]string{}
 		}
 		r.errs[rec.Workload][rec.Server] = append(r.errs[rec.Workload][rec.Server], rec.Error)
+	}
+	if rec.NA != "" {
+		if r.na[rec.Workload] == nil {
+			r.na[rec.Workload] = map[string]string{}
+		}
+		r.na[rec.Workload][rec.Server] = rec.NA
+	}
+	for k, v := range rec.Notes {
+		if r.notes[rec.Workload] == nil {
+			r.notes[rec.Workload] = map[string]map[string][]string{}
+		}
+		bySrv := r.notes[rec.Workload]
+		if bySrv[rec.Server] == nil {
+			bySrv[rec.Server] = map[string][]string{}
+		}
+		if !slices.Contains(bySrv[rec.Server][k], v) {
+			bySrv[rec.Server][k] = append(bySrv[rec.Server][k], v)
+		}
 	}
 	if r.vals[rec.Workload] == nil {
 		r.vals[rec.Workload] = map[string]map[string][]float64{}
@@ -150,13 +172,9 @@ func writeMarkdown(path, header, tables, footer string) error {
 }
 
 // writeTables writes one Markdown table per workload of the catalog that
-// has results (and the not-built rows).
+// has results.
 func writeTables(w io.Writer, res *results) {
 	for _, wl := range catalog {
-		if wl.NotBuilt {
-			fmt.Fprintf(w, "### %s\n\nn/a (not measured yet)\n\n", wl.Title)
-			continue
-		}
 		if len(res.servers[wl.Name]) == 0 {
 			continue
 		}
@@ -167,20 +185,7 @@ func writeTables(w io.Writer, res *results) {
 func writeTable(w io.Writer, wl Workload, res *results) {
 	fmt.Fprintf(w, "### %s (`%s`)\n\n", wl.Title, wl.Name)
 	servers := orderServers(res.servers[wl.Name])
-	head := []string{"server"}
-	if wl.Ceiling {
-		head[0] = "method"
-	}
-	for _, m := range wl.Metrics {
-		head = append(head, m.Label+" median (min–max)")
-		if m.Ratio {
-			head = append(head, "÷ Wharf")
-		}
-	}
-	if wl.Of != "" {
-		head = append(head, "of ceiling")
-	}
-	head = append(head, "runs")
+	head := tableHead(wl)
 	fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat("---|", len(head)))
 	for _, srv := range servers {
 		fmt.Fprintf(w, "| %s |\n", strings.Join(row(wl, srv, res), " | "))
@@ -190,16 +195,60 @@ func writeTable(w io.Writer, wl Workload, res *results) {
 	fmt.Fprintln(w)
 }
 
+// tableHead is the header row of a workload's table.
+func tableHead(wl Workload) []string {
+	head := []string{"server"}
+	if wl.Ceiling {
+		head[0] = "method"
+	}
+	for _, m := range wl.Metrics {
+		head = append(head, m.Label+" median (min–max)")
+		if m.Den != "" {
+			head[len(head)-1] = m.Label + " (median)"
+		}
+		if m.Ratio {
+			head = append(head, "÷ Wharf")
+		}
+	}
+	for _, n := range wl.Notes {
+		head = append(head, n.Label)
+	}
+	if wl.Of != "" {
+		head = append(head, "of ceiling")
+	}
+	return append(head, "runs")
+}
+
 func row(wl Workload, srv string, res *results) []string {
 	cells := []string{srv}
 	bySrv := res.vals[wl.Name]
+	if why := res.na[wl.Name][srv]; why != "" && len(bySrv[srv]) == 0 {
+		// One cell says why; the rest are dashes.
+		cells = append(cells, "n/a ("+why+")")
+		for len(cells) < len(tableHead(wl)) {
+			cells = append(cells, "–")
+		}
+		return cells
+	}
 	runs := 0
 	for _, m := range wl.Metrics {
 		st, ok := summarize(bySrv[srv][m.Key])
 		runs = max(runs, st.n)
-		cells = append(cells, fmtStat(st, ok, m.Digits))
+		if m.Den != "" {
+			den, dok := summarize(bySrv[srv][m.Den])
+			cells = append(cells, fmtFraction(st, ok, den, dok))
+		} else {
+			cells = append(cells, fmtStat(st, ok, m.Digits))
+		}
 		if m.Ratio {
 			cells = append(cells, ratioCell(st, ok, bySrv["wharf"][m.Key]))
+		}
+	}
+	for _, n := range wl.Notes {
+		if v := res.notes[wl.Name][srv][n.Key]; len(v) > 0 {
+			cells = append(cells, strings.Join(v, "; "))
+		} else {
+			cells = append(cells, "–")
 		}
 	}
 	if wl.Of != "" {
@@ -216,6 +265,19 @@ func fmtStat(st stat, ok bool, digits int) string {
 		return fmt.Sprintf("%.*f", digits, st.med)
 	}
 	return fmt.Sprintf("%.*f (%.*f–%.*f)", digits, st.med, digits, st.min, digits, st.max)
+}
+
+// fmtFraction is "N/M" of two medians, with N's range when the runs
+// differ: "8/10 (7–10)".
+func fmtFraction(num stat, ok bool, den stat, dok bool) string {
+	if !ok || !dok {
+		return "–"
+	}
+	s := fmt.Sprintf("%.0f/%.0f", num.med, den.med)
+	if num.min != num.max {
+		s += fmt.Sprintf(" (%.0f–%.0f)", num.min, num.max)
+	}
+	return s
 }
 
 func ratioCell(st stat, ok bool, wharf []float64) string {

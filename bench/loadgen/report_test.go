@@ -55,7 +55,6 @@ func TestReportTables(t *testing.T) {
 		"| vsftpd | 3000 | 1.36× | 0.300 | 0.50× | 75% | 1 |",
 		"**vsftpd: 1 failed run(s)**, e.g. `RETR: boom`",
 		"| wharf | 0.500 | 1.00× | 0 | – | – | 1 |",
-		"### SFTP upload and download of 1 GiB (vs OpenSSH sftp-server)\n\nn/a (not measured yet)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
@@ -77,9 +76,74 @@ func TestReadResultsBadLine(t *testing.T) {
 }
 
 func TestCatalogHasRunners(t *testing.T) {
+	names := map[string]bool{}
 	for _, w := range catalog {
-		if _, ok := runners[w.Name]; ok == w.NotBuilt {
-			t.Errorf("workload %s: runner present = %v, not built = %v", w.Name, ok, w.NotBuilt)
+		names[w.Name] = true
+		if _, ok := runners[w.Name]; !ok {
+			t.Errorf("workload %s has no runner", w.Name)
 		}
+		switch w.Protocol {
+		case "", "ftps", "sftp":
+		default:
+			t.Errorf("workload %s: unknown protocol %q", w.Name, w.Protocol)
+		}
+	}
+	for name := range runners {
+		if !names[name] {
+			t.Errorf("runner %s is not in the catalog", name)
+		}
+	}
+}
+
+const tlsSample = `{"workload":"ftps100","server":"wharf","rep":1,"metrics":{"seconds":2,"handshakes_per_s":550,"resumptions_per_s":500,"resumed":1000,"data_conns":1000,"failed":0},"notes":{"tls":"TLS 1.3 TLS_AES_128_GCM_SHA256"}}
+{"workload":"ftps100","server":"wharf","rep":2,"metrics":{"seconds":4,"handshakes_per_s":275,"resumptions_per_s":250,"resumed":1000,"data_conns":1000,"failed":0},"notes":{"tls":"TLS 1.3 TLS_AES_128_GCM_SHA256"}}
+{"workload":"ftps100","server":"vsftpd","rep":1,"metrics":{"seconds":8,"handshakes_per_s":100,"resumptions_per_s":90,"resumed":720,"data_conns":800,"failed":20},"notes":{"tls":"TLS 1.3 TLS_AES_256_GCM_SHA384"}}
+{"workload":"ftps100","server":"vsftpd","rep":2,"metrics":{"seconds":8,"handshakes_per_s":100,"resumptions_per_s":90,"resumed":800,"data_conns":800,"failed":20},"notes":{"tls":"TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256"}}
+{"workload":"ftps100","server":"pyftpdlib","rep":1,"na":"no TLS"}
+{"workload":"sftp-up1g","server":"vsftpd","rep":1,"na":"does not speak SFTP"}
+{"workload":"sftp-up1g","server":"wharf","rep":1,"metrics":{"MBps_aes":500,"cpu_s_aes":1,"client_cpu_s_aes":1,"MBps_chacha":300,"cpu_s_chacha":2,"client_cpu_s_chacha":2}}
+`
+
+func TestReportFractionsNotesAndNA(t *testing.T) {
+	res, err := readResults(strings.NewReader(tlsSample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	writeTables(&b, res)
+	out := b.String()
+	for _, want := range []string{
+		"| server | time s median (min–max) | ÷ Wharf | handshakes/s median (min–max) | ÷ Wharf | resumptions/s median (min–max) | resumed (median) | failed median (min–max) | server CPU s median (min–max) | ÷ Wharf | client CPU s median (min–max) | TLS negotiated | runs |",
+		"| wharf | 3.000 (2.000–4.000) | 1.00× | 412 (275–550) | 1.00× | 375 (250–500) | 1000/1000 | 0 | – | – | – | TLS 1.3 TLS_AES_128_GCM_SHA256 | 2 |",
+		"| vsftpd | 8.000 | 2.67× | 100 | 0.24× | 90 | 760/800 (720–800) | 20 | – | – | – | TLS 1.3 TLS_AES_256_GCM_SHA384; TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256 | 2 |",
+		"| pyftpdlib | n/a (no TLS) | – | – | – | – | – | – | – | – | – | – | – |",
+		"| vsftpd | n/a (does not speak SFTP) | – | – | – | – | – | – | – | – | – |",
+		"| wharf | 500 | 1.00× | 1.000 | 1.00× | 1.000 | 300 | 1.00× | 2.000 | 1.00× | 2.000 | 1 |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestSFTPCommandLine(t *testing.T) {
+	args, err := sftpArgs("127.0.0.1:2222", "bench", "/k/id", "aes128-gcm@openssh.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(args, " ")
+	for _, want := range []string{"-F /dev/null", "-i /k/id", "-c aes128-gcm@openssh.com", "-P 2222", "-b - bench@127.0.0.1", "BatchMode=yes"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("args %q lack %q", got, want)
+		}
+	}
+	if _, err := sftpArgs("127.0.0.1", "u", "k", "c"); err == nil {
+		t.Error("an address without a port was accepted")
+	}
+	if b := sftpBatch(true, "/d/big.bin", "up.bin"); b != "put /d/big.bin up.bin\n" {
+		t.Errorf("upload batch %q", b)
+	}
+	if b := sftpBatch(false, "/dev/null", "big.bin"); b != "get big.bin /dev/null\n" {
+		t.Errorf("download batch %q", b)
 	}
 }

@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -23,8 +26,13 @@ type Record struct {
 	Server   string             `json:"server"`
 	Rep      int                `json:"rep"`
 	Metrics  map[string]float64 `json:"metrics,omitempty"`
-	Error    string             `json:"error,omitempty"`
-	Time     time.Time          `json:"time"`
+	// Notes are text figures, e.g. "tls": "TLS 1.3 TLS_AES_128_GCM_SHA256".
+	Notes map[string]string `json:"notes,omitempty"`
+	// NA says why the server cannot run the workload (e.g. it does not
+	// speak SFTP): the report prints n/a and the reason.
+	NA    string    `json:"na,omitempty"`
+	Error string    `json:"error,omitempty"`
+	Time  time.Time `json:"time"`
 }
 
 // env is what a workload needs to reach its server.
@@ -41,6 +49,13 @@ type env struct {
 	ceilDir string // ceiling: "retr", "stor" or "" for both
 	timeout time.Duration
 	log     io.Writer
+
+	// FTPS: the CA (the servers' self-signed certificate) and the name it
+	// is checked against, also the session cache key (see ftpc/tls.go).
+	tlsCA, tlsName string
+	tlsCfg         *tls.Config // built from them at the first use
+	// SFTP: the private key for the OpenSSH client.
+	sshKey string
 }
 
 type runFunc func(e *env) ([]Record, error)
@@ -58,6 +73,12 @@ var runners = map[string]runFunc{
 	"nlst20k":   listing("NLST", "d20k", 20000),
 	"nlst100k":  listing("NLST", "d100k", 100000),
 	"smallstor": runSmallStor,
+
+	"ftps-retr1g": runFTPSRetr1G,
+	"ftps-stor1g": runFTPSStor1G,
+	"ftps100":     runFTPSMany,
+	"sftp-up1g":   sftpOneGiB(true),
+	"sftp-down1g": sftpOneGiB(false),
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) error {
@@ -77,6 +98,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&e.pasv, "pasv", false, "use PASV instead of EPSV")
 	fs.StringVar(&e.ceilDir, "dir", "", "ceiling only: run the `retr` (send) or stor (receive) methods only")
 	fs.DurationVar(&e.timeout, "timeout", 90*time.Second, "per reply and per connect")
+	fs.StringVar(&e.tlsCA, "tls-ca", "", "FTPS: PEM certificate(s) to trust (none: the certificate is not checked)")
+	fs.StringVar(&e.tlsName, "tls-name", "127.0.0.1", "FTPS: the name the certificate is checked against (also the TLS session cache key)")
+	fs.StringVar(&e.sshKey, "ssh-key", "", "SFTP: private key file for the OpenSSH sftp client")
+	var na string
+	fs.StringVar(&na, "na", "", "record that the server cannot run the workload, and why, instead of running it")
 	fs.StringVar(&out, "out", "", "append JSON records to this file (default: stdout)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -89,6 +115,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		return errors.New("-server is required")
 	}
 	e.log = stderr
+	if na != "" {
+		return writeRecords([]Record{{NA: na}}, wl, &e, out, stdout, stderr)
+	}
 	recs, err := run(&e)
 	if err != nil {
 		recs = append(recs, Record{Workload: wl, Server: e.server, Error: err.Error()})
@@ -124,6 +153,9 @@ func summary(r Record) string {
 	if r.Error != "" {
 		return "ERROR " + r.Error
 	}
+	if r.NA != "" {
+		return "n/a: " + r.NA
+	}
 	keys := make([]string, 0, len(r.Metrics))
 	for k := range r.Metrics {
 		keys = append(keys, k)
@@ -132,6 +164,9 @@ func summary(r Record) string {
 	var b strings.Builder
 	for _, k := range keys {
 		fmt.Fprintf(&b, "%s=%.4g ", k, r.Metrics[k])
+	}
+	for _, k := range slices.Sorted(maps.Keys(r.Notes)) {
+		fmt.Fprintf(&b, "%s=%q ", k, r.Notes[k])
 	}
 	return b.String()
 }

@@ -21,6 +21,8 @@ const (
 	bigSize   = 1 << 30
 	tenName   = "f10m.bin"
 	tenSize   = 10 << 20
+	f64kName  = "f64k.bin" // ftps100's transfers
+	f64kSize  = 64 << 10
 	smallSize = 4 << 10
 	mib       = 1 << 20
 )

@@ -1,6 +1,8 @@
 // Package ftpc is the load generator's FTP client: just enough of RFC 959
 // and RFC 2428 (USER/PASS, TYPE, PASV/EPSV, RETR, STOR, LIST, NLST, MKD,
-// DELE, QUIT) to drive any server the same way, with the data path kept
+// QUIT) and of RFC 4217's explicit FTPS (AUTH TLS, PBSZ 0, PROT P, data
+// connections that resume the control connection's TLS session; see
+// tls.go) to drive any server the same way, with the data path kept
 // cheap and predictable so that the client is never what is measured.
 //
 // Reply parsing and the PASV/EPSV codecs are the engine's own (package
@@ -46,7 +48,8 @@ func firstLine(s string) string {
 
 // Conn is one control connection. It is not safe for concurrent use.
 type Conn struct {
-	ctrl    *net.TCPConn
+	ctrl    net.Conn     // the TCP connection, or the TLS one after AUTH TLS
+	raw     *net.TCPConn // the TCP connection under ctrl
 	br      *bufio.Reader
 	host    netip.Addr // the server's address: data connections go there
 	timeout time.Duration
@@ -55,6 +58,8 @@ type Conn struct {
 
 	// PASV makes data connections use PASV instead of EPSV.
 	PASV bool
+
+	tls tlsState // explicit FTPS (tls.go); zero for plain FTP
 }
 
 // Options tune Dial. The zero value gives the defaults.
@@ -80,6 +85,7 @@ func Dial(ctx context.Context, addr string, o Options) (*Conn, error) {
 	tc := nc.(*net.TCPConn)
 	c := &Conn{
 		ctrl:    tc,
+		raw:     tc,
 		br:      bufio.NewReaderSize(tc, 4096),
 		host:    tc.RemoteAddr().(*net.TCPAddr).AddrPort().Addr().Unmap(),
 		timeout: o.Timeout,
@@ -217,8 +223,10 @@ func (c *Conn) openData() (*net.TCPConn, error) {
 
 // startTransfer opens the data connection, sends the command and waits for
 // 150/125. On a refusal the data connection is closed and the reply
-// returned as a *ReplyError.
-func (c *Conn) startTransfer(verb, arg string) (*net.TCPConn, error) {
+// returned as a *ReplyError. After PROT P the data connection is then
+// wrapped in TLS (the client is the TLS client on data connections too,
+// RFC 4217 section 7) and its handshake is done before anything moves.
+func (c *Conn) startTransfer(verb, arg string) (net.Conn, error) {
 	data, err := c.openData()
 	if err != nil {
 		return nil, err
@@ -227,14 +235,28 @@ func (c *Conn) startTransfer(verb, arg string) (*net.TCPConn, error) {
 		data.Close()
 		return nil, err
 	}
-	return data, nil
+	if !c.tls.protP {
+		return data, nil
+	}
+	tc, err := c.dataHandshake(data)
+	if err != nil {
+		// The server fails the transfer too; read its reply so that the
+		// control connection stays in step, and say what it was.
+		if _, _, rerr := c.expect(verb, 226, 250); rerr != nil {
+			return nil, fmt.Errorf("%s: %w (then %w)", verb, err, rerr)
+		}
+		return nil, fmt.Errorf("%s: %w", verb, err)
+	}
+	return tc, nil
 }
 
 // finishTransfer closes the data connection and waits for 226/250. A copy
 // error takes precedence over the reply, but the reply is still read so
 // that the control connection stays in step.
-func (c *Conn) finishTransfer(verb string, data *net.TCPConn, copyErr error) error {
-	if err := data.Close(); copyErr == nil {
+func (c *Conn) finishTransfer(verb string, data net.Conn, copyErr error) error {
+	if err := data.Close(); copyErr == nil && !(c.tls.protP && verb != "STOR") {
+		// A download over TLS has its data by now: the close_notify the
+		// client sends back may meet a socket the server already closed.
 		copyErr = err
 	}
 	_, _, err := c.expect(verb, 226, 250)
@@ -279,7 +301,18 @@ func (c *Conn) Stor(name string, r io.Reader) (int64, error) {
 		return 0, err
 	}
 	data.SetWriteDeadline(time.Time{})
-	n, err := io.Copy(data, r)
+	var n int64
+	if c.tls.protP {
+		// No sendfile through TLS: copy through one reused buffer (the
+		// plain wrappers hide the ReaderFrom/WriterTo shortcuts, which
+		// would fall back to io.Copy's 32 KiB).
+		if c.buf == nil {
+			c.buf = make([]byte, c.bufSize)
+		}
+		n, err = io.CopyBuffer(struct{ io.Writer }{data}, struct{ io.Reader }{r}, c.buf)
+	} else {
+		n, err = io.Copy(data, r)
+	}
 	return n, c.finishTransfer("STOR", data, err)
 }
 
@@ -287,7 +320,7 @@ func (c *Conn) Stor(name string, r io.Reader) (int64, error) {
 // every server's data is read the same way: read(2) calls into buf. The
 // read deadline is refreshed per call, so a stalled transfer fails instead
 // of hanging the benchmark.
-func copyBuf(dst io.Writer, src *net.TCPConn, buf []byte, timeout time.Duration) (int64, error) {
+func copyBuf(dst io.Writer, src net.Conn, buf []byte, timeout time.Duration) (int64, error) {
 	var total int64
 	deadline := time.Time{}
 	for {

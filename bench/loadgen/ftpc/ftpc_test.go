@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -26,9 +27,16 @@ type fakeServer struct {
 	password string
 	pasvHost string // address written into 227 replies
 
-	mu     sync.Mutex
-	stored map[string][]byte
-	lines  []string
+	// FTPS (tls_test.go): AUTH TLS is refused unless tlsCfg is set.
+	tlsCfg       *tls.Config
+	requireReuse bool // refuse data connections that did not resume (522)
+
+	once sync.Once // starts serve
+
+	mu          sync.Mutex
+	stored      map[string][]byte
+	lines       []string
+	dataResumed []bool // per protected data connection, the server's view
 }
 
 func newFake(t *testing.T) *fakeServer {
@@ -46,11 +54,16 @@ func newFake(t *testing.T) *fakeServer {
 		stored:   map[string][]byte{},
 	}
 	t.Cleanup(func() { ln.Close() })
-	go f.serve()
 	return f
 }
 
-func (f *fakeServer) addr() string { return f.ln.Addr().String() }
+// addr starts serving (once) and returns the address. Serving starts only
+// now so that the test's settings (greeting, TLS) happen before the
+// sessions read them.
+func (f *fakeServer) addr() string {
+	f.once.Do(func() { go f.serve() })
+	return f.ln.Addr().String()
+}
 
 func (f *fakeServer) serve() {
 	for {
@@ -68,6 +81,7 @@ type fakeSession struct {
 	br   *bufio.Reader
 	pasv net.Listener
 	user string
+	prot bool // PROT P
 }
 
 func (f *fakeServer) session(c net.Conn) {
@@ -119,6 +133,13 @@ func (s *fakeSession) handle(verb, arg string) bool {
 		s.download(verb, arg)
 	case "STOR":
 		s.upload(arg)
+	case "AUTH":
+		return s.authTLS()
+	case "PBSZ":
+		s.reply("200 PBSZ=0")
+	case "PROT":
+		s.prot = arg == "P"
+		s.reply("200 PROT now %s", arg)
 	case "QUIT":
 		s.reply("221 bye")
 		return false
@@ -167,6 +188,9 @@ func (s *fakeSession) download(verb, arg string) {
 	}
 	data := s.acceptData()
 	s.reply("150 here it comes")
+	if data = s.protect(data); data == nil {
+		return
+	}
 	data.Write(body)
 	data.Close()
 	s.reply("226 done")
@@ -175,6 +199,9 @@ func (s *fakeSession) download(verb, arg string) {
 func (s *fakeSession) upload(name string) {
 	data := s.acceptData()
 	s.reply("150 send it")
+	if data = s.protect(data); data == nil {
+		return
+	}
 	body, _ := io.ReadAll(data)
 	data.Close()
 	s.f.mu.Lock()
