@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# bench/run.sh: Wharf against vsftpd, ProFTPD, Pure-FTPd and pyftpdlib, on
-# loopback, with the same Go load client (bench/loadgen) for every server.
+# bench/run.sh: Wharf against vsftpd, ProFTPD, Pure-FTPd and pyftpdlib (FTP
+# and FTPS) and OpenSSH's sftp-server (SFTP), on loopback, with the same
+# load client for every server (bench/loadgen; OpenSSH's sftp for SFTP).
 #
-#   sudo bench/run.sh                     # the full suite (about 15 min on 2 cores);
+#   sudo bench/run.sh                     # the full suite (about 20 min on 2 cores);
 #                                         # writes bench/RESULTS.md
 #   sudo bench/run.sh -w retr1g,list100k  # only these workloads (bench/.work/RESULTS.md)
 #   sudo bench/run.sh -s wharf,vsftpd -n 1
@@ -11,7 +12,9 @@
 # Options:
 #   -w LIST  workloads, comma-separated (default: all; `-l` lists them; the
 #            ceiling runs inside retr1g and stor1g, or alone as -w ceiling)
-#   -s LIST  servers (default: wharf,vsftpd,proftpd,pure-ftpd,pyftpdlib)
+#   -s LIST  servers (default: wharf,vsftpd,proftpd,pure-ftpd,pyftpdlib,openssh;
+#            openssh serves only the sftp-* workloads, and a server that
+#            cannot run a workload gets an n/a row)
 #   -n N     runs per workload (default 3, and 5 for the 1 GiB transfers and
 #            the ceiling; -n applies to all), interleaved: run r starts every server once, in
 #            an order rotated by r
@@ -33,8 +36,10 @@
 #      kept in bench/.work/password, whose home is bench/.work/data: every
 #      server serves that directory to that user (Wharf and pyftpdlib through
 #      their own user lists with the same name and password);
-#   4. writes the data set (1 GiB and 10 MiB files, directories of 20,000 and
-#      100,000 files) and one config per server into bench/.work/conf/;
+#   4. writes the data set (1 GiB, 10 MiB and 64 KiB files, directories of
+#      20,000 and 100,000 files), a self-signed certificate (bench/.work/tls)
+#      and SSH keys (bench/.work/ssh), and the configs of each server into
+#      bench/.work/conf/ (FTPS ones in conf/ftps, SFTP ones in conf/sftp);
 #   5. for every workload and run, starts each server by PID on the same
 #      control port, runs loadgen against it and stops it by PID (never by
 #      name), so every measurement starts from a freshly started server;
@@ -57,7 +62,7 @@ fi
 workloads=$ALL_WORKLOADS servers=$ALL_SERVERS runs=3 out="" full=1
 RUN_ARGS="$*"
 
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 while getopts "w:s:n:o:V:lh" opt; do
 	case $opt in
@@ -78,7 +83,8 @@ fi
 # runs unless -n was given.
 reps_for() {
 	case $1 in
-	ceiling | retr1g | stor1g) ((${runs_given:-0})) || { echo $((runs > 5 ? runs : 5)); return; } ;;
+	ceiling | retr1g | stor1g | ftps-retr1g | ftps-stor1g | sftp-up1g | sftp-down1g)
+		((${runs_given:-0})) || { echo $((runs > 5 ? runs : 5)); return; } ;;
 	esac
 	echo "$runs"
 }
@@ -95,19 +101,39 @@ rotate() {
 # The ceiling (a bare TCP copy, no server) runs inside the rotation of
 # retr1g (its sending methods) and stor1g (its receiving ones), so that it
 # is measured under the same conditions as the servers it is compared with.
+# A server that cannot run the workload (an FTP server and SFTP, or the
+# other way round) gets one n/a record, except openssh on FTP workloads
+# (it is only there for SFTP).
 run_workload() {
-	local wl=$1 reps r s dir=""
+	local wl=$1 reps r s dir="" why extra=()
 	reps=$(reps_for "$wl")
 	case $wl in
 	retr1g) dir=retr ;;
 	stor1g) dir=stor ;;
 	esac
+	case $wl in
+	ftps*) MODE=ftps extra=(-tls-ca "$TLS_CERT" -tls-name 127.0.0.1) ;;
+	sftp*) MODE=sftp extra=(-ssh-key "$SSH_KEY") ;;
+	*) MODE=plain ;;
+	esac
+	local addr=127.0.0.1:$PORT
+	[[ $MODE == sftp ]] && addr=127.0.0.1:$SSH_PORT
+	IFS=, read -ra all <<<"$servers"
+	local able=()
+	for s in "${all[@]}"; do
+		if why=$(speaks "$s" "$MODE"); then
+			able+=("$s")
+		elif [[ $s != openssh ]]; then
+			"$BIN/loadgen" run -w "$wl" -server "$s" -na "$why" -out "$JSONL"
+		fi
+	done
+	((${#able[@]})) || return 0
 	for ((r = 1; r <= reps; r++)); do
 		if [[ $wl == ceiling ]]; then
 			"$BIN/loadgen" run -w ceiling -data "$DATA" -rep "$r" -out "$JSONL"
 			continue
 		fi
-		IFS=, read -ra list <<<"$servers"
+		local list=("${able[@]}")
 		[[ -n $dir ]] && list+=(ceiling)
 		for s in $(rotate $((r - 1)) "${list[@]}"); do
 			if [[ $s == ceiling ]]; then
@@ -115,9 +141,9 @@ run_workload() {
 				continue
 			fi
 			start_server "$s"
-			"$BIN/loadgen" run -w "$wl" -server "$s" -addr "127.0.0.1:$PORT" \
+			"$BIN/loadgen" run -w "$wl" -server "$s" -addr "$addr" \
 				-user "$USER_NAME" -pass "$PASS" -pid "$SERVER_PID" -data "$DATA" \
-				-rep "$r" -out "$JSONL" || log "loadgen failed for $s ($wl run $r)"
+				-rep "$r" -out "$JSONL" "${extra[@]}" || log "loadgen failed for $s ($wl run $r)"
 			stop_server
 		done
 	done
@@ -135,12 +161,14 @@ main() {
 	install_peers
 	setup_user
 	setup_data
+	setup_keys
 	PORT=$(free_port 2121)
+	SSH_PORT=$(free_port 2222)
 	write_configs
 	mkdir -p "$LOGS"
 	JSONL=$WORK/results-$(date +%Y%m%d-%H%M%S).jsonl
 	trap 'stop_server; exit 130' INT TERM
-	log "servers: $servers; workloads: $workloads; runs: $runs; port $PORT; results: $JSONL"
+	log "servers: $servers; workloads: $workloads; runs: $runs; port $PORT (SFTP $SSH_PORT); results: $JSONL"
 	IFS=, read -ra wls <<<"$workloads"
 	for wl in "${wls[@]}"; do
 		log "== $wl"

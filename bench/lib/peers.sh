@@ -8,6 +8,14 @@ declare -A PEER_PKG=(
 	[proftpd]=proftpd-core
 	[pure-ftpd]=pure-ftpd
 	[pyftpdlib]=python3-pyftpdlib
+	[openssh]=openssh-server
+)
+# Peer name -> more packages extracted into the same directory: ProFTPD's
+# mod_tls lives in proftpd-mod-crypto, sshd's sftp-server in
+# openssh-sftp-server.
+declare -A PEER_EXTRA=(
+	[proftpd]=proftpd-mod-crypto
+	[openssh]=openssh-sftp-server
 )
 
 PEER_LIBS=$PEERS/libs/usr/lib/x86_64-linux-gnu:$PEERS/libs/lib/x86_64-linux-gnu
@@ -77,9 +85,19 @@ install_peers() {
 			basename "$deb" >"$PEERS/$name/.extracted"
 		fi
 		add_missing_libs "$(ls "$PEERS/debs/${pkg}_"*.deb | head -1)"
+		for pkg in ${PEER_EXTRA[$name]:-}; do
+			deb=$(download "$pkg")
+			if [[ ! -f $PEERS/$name/.extra-$pkg ]]; then
+				log "adding $pkg to $name"
+				dpkg -x "$deb" "$PEERS/$name"
+				basename "$deb" >"$PEERS/$name/.extra-$pkg"
+			fi
+			add_missing_libs "$deb"
+		done
 	done
 	local bin
-	for bin in vsftpd/usr/sbin/vsftpd proftpd/usr/sbin/proftpd pure-ftpd/usr/sbin/pure-ftpd; do
+	for bin in vsftpd/usr/sbin/vsftpd proftpd/usr/sbin/proftpd pure-ftpd/usr/sbin/pure-ftpd \
+		proftpd/usr/lib/proftpd/mod_tls.so openssh/usr/sbin/sshd openssh/usr/lib/openssh/sftp-server; do
 		if LD_LIBRARY_PATH=$PEER_LIBS ldd "$PEERS/$bin" | grep -q 'not found'; then
 			LD_LIBRARY_PATH=$PEER_LIBS ldd "$PEERS/$bin" | grep 'not found' >&2
 			die "$bin still lacks libraries"
@@ -90,5 +108,5 @@ install_peers() {
 # peer_version NAME: the Debian package version a peer came from.
 peer_version() {
 	local f=$PEERS/$1/.extracted
-	[[ -f $f ]] && sed 's/^[^_]*_//; s/_[^_]*$//' "$f" || echo "?"
+	[[ -f $f ]] && sed 's/^[^_]*_//; s/_[^_]*$//; s/%3a/:/' "$f" || echo "?"
 }

@@ -1,5 +1,11 @@
-# bench/lib/servers.sh: the configs of the five servers, and starting and
+# bench/lib/servers.sh: the configs of the servers, and starting and
 # stopping them by PID. Sourced by bench/run.sh.
+#
+# Each server runs in one of three modes (MODE, set per workload by run.sh):
+# plain FTP; FTPS (explicit, TLS required for logins and data, the same
+# certificate for all, TLS 1.2 and 1.3 allowed, session reuse on data
+# connections required where the server has the setting); SFTP (Wharf and
+# OpenSSH's sshd + sftp-server, the same host key and client key).
 #
 # Fairness rules, the same for every server: 127.0.0.1 only, the same control
 # port and passive range (21000-29999), the same user and data directory,
@@ -24,8 +30,48 @@ add_variant() {
 	[[ -z ${VARIANT_BIN[$name]} || -x ${VARIANT_BIN[$name]} ]] || die "$name: ${VARIANT_BIN[$name]} is not executable"
 }
 
+MODE=plain
+
+# speaks SERVER MODE: whether SERVER can run in MODE (plain, ftps, sftp);
+# if not, prints why.
+speaks() {
+	case $1:$2 in
+	wharf*:*) return 0 ;;
+	openssh:sftp) return 0 ;;
+	openssh:*) echo "an SSH server, no FTP"; return 1 ;;
+	*:sftp) echo "does not speak SFTP"; return 1 ;;
+	pyftpdlib:ftps)
+		/usr/bin/python3 -c 'import OpenSSL' 2>/dev/null && return 0
+		echo "no pyOpenSSL for /usr/bin/python3"; return 1 ;;
+	esac
+	return 0
+}
+
+# The FTPS lines of each server (the same meaning for all).
+wharf_ftps() {
+	cat <<-EOF
+		ssl_enable=YES
+		rsa_cert_file=$TLS_CERT
+		rsa_private_key_file=$TLS_KEY
+		ssl_tlsv1_2=YES
+		ssl_tlsv1_3=YES
+		require_ssl_reuse=YES
+		force_local_logins_ssl=YES
+		force_local_data_ssl=YES
+	EOF
+}
+
+wharf_sftp() {
+	cat <<-EOF
+		sftp_enable=YES
+		sftp_listen_address=127.0.0.1
+		sftp_listen_port=$SSH_PORT
+		sftp_host_key_files=$SSH_HOST_KEY
+	EOF
+}
+
 write_configs() {
-	mkdir -p "$CONF" "$WORK/state" "$WORK/vsftpd-empty"
+	mkdir -p "$CONF/ftps" "$CONF/sftp" "$WORK/state" "$WORK/vsftpd-empty"
 	chmod 755 "$WORK/vsftpd-empty"
 	chown "$USER_NAME:" "$WORK/state"
 	write_wharf
@@ -34,10 +80,17 @@ write_configs() {
 		{ cat "$CONF/wharf.conf"; [[ -n ${VARIANT_CONF[$v]} ]] && echo "${VARIANT_CONF[$v]}"; } >"$CONF/$v.conf"
 		echo "${VARIANT_BIN[$v]:-wharf} serve -c $v.conf (wharf.conf${VARIANT_CONF[$v]:+ plus $(tr '\n' ' ' <<<"${VARIANT_CONF[$v]}")})" >"$CONF/$v.cmd"
 	done
+	# FTPS and SFTP configs: the plain one plus the mode's lines (a
+	# variant's extra lines stay last).
+	for v in wharf "${!VARIANT_BIN[@]}"; do
+		{ cat "$CONF/wharf.conf"; wharf_ftps; [[ $v == wharf ]] || echo "${VARIANT_CONF[$v]}"; } | grep . >"$CONF/ftps/$v.conf"
+		{ cat "$CONF/wharf.conf"; wharf_sftp; [[ $v == wharf ]] || echo "${VARIANT_CONF[$v]}"; } | grep . >"$CONF/sftp/$v.conf"
+	done
 	write_vsftpd
 	write_proftpd
 	write_pureftpd
 	write_pyftpdlib
+	write_sshd
 }
 
 write_wharf() {
@@ -65,6 +118,8 @@ write_wharf() {
 		log_level=warn
 		idle_session_timeout=600
 	EOF
+	# SFTP: the client's key for the same user.
+	"$BIN/wharf" user key add -f "$CONF/wharf.users" -k "$SSH_KEY.pub" "$USER_NAME" >/dev/null
 	echo "setpriv --reuid=$USER_NAME --regid=$USER_NAME --clear-groups wharf serve -c wharf.conf" >"$CONF/wharf.cmd"
 }
 
@@ -100,6 +155,21 @@ write_vsftpd() {
 		idle_session_timeout=600
 	EOF
 	echo "vsftpd vsftpd.conf" >"$CONF/vsftpd.cmd"
+	# require_ssl_reuse=YES and ssl_ciphers (TLS 1.2 only) are Debian's
+	# defaults, written out; this vsftpd has no TLS 1.1-1.3 switches, so
+	# OpenSSL offers 1.2 and 1.3 (the client offers nothing older).
+	{ cat "$CONF/vsftpd.conf"; cat <<-EOF; } >"$CONF/ftps/vsftpd.conf"
+		ssl_enable=YES
+		rsa_cert_file=$TLS_CERT
+		rsa_private_key_file=$TLS_KEY
+		ssl_sslv2=NO
+		ssl_sslv3=NO
+		ssl_tlsv1=NO
+		require_ssl_reuse=YES
+		force_local_logins_ssl=YES
+		force_local_data_ssl=YES
+		ssl_ciphers=ECDHE-RSA-AES256-GCM-SHA384
+	EOF
 }
 
 write_proftpd() {
@@ -138,9 +208,30 @@ write_proftpd() {
 		PidFile $WORK/proftpd.pid
 	EOF
 	echo "proftpd -n -q -c proftpd.conf" >"$CONF/proftpd.cmd"
+	# mod_tls from proftpd-mod-crypto. TLSOptions leaves out
+	# NoSessionReuseRequired: data connections must resume the control
+	# session (ProFTPD's default). TLSRequired on: logins and data.
+	# TLSServerCipherPreference off: the client's cipher order, as the other
+	# servers use (ProFTPD's own order would pick AES-256-GCM).
+	{ cat "$CONF/proftpd.conf"; cat <<-EOF; } >"$CONF/ftps/proftpd.conf"
+		ModulePath $PEERS/proftpd/usr/lib/proftpd
+		LoadModule mod_tls.c
+		<IfModule mod_tls.c>
+		  TLSEngine on
+		  TLSRequired on
+		  TLSProtocol TLSv1.2 TLSv1.3
+		  TLSRSACertificateFile $TLS_CERT
+		  TLSRSACertificateKeyFile $TLS_KEY
+		  TLSVerifyClient off
+		  TLSRenegotiate none
+		  TLSServerCipherPreference off
+		  TLSSessionTickets on
+		  TLSLog none
+		</IfModule>
+	EOF
 }
 
-PUREFTPD_ARGS=()
+PUREFTPD_ARGS=() PUREFTPD_TLS_ARGS=()
 write_pureftpd() {
 	# -S address,port  -l unix: /etc/shadow  -A: chroot everyone  -E: no
 	# anonymous  -H: no reverse DNS  -c/-C: max clients, per address
@@ -150,43 +241,111 @@ write_pureftpd() {
 	PUREFTPD_ARGS=(-S "127.0.0.1,$PORT" -4 -l unix -A -E -H -c 2000 -C 2000
 		-p "$PASV_MIN:$PASV_MAX" -L 200000:8 -f none -u 1 -I 10)
 	echo "pure-ftpd ${PUREFTPD_ARGS[*]}" >"$CONF/pure-ftpd.cmd"
+	# -Y 3: TLS required for the session and for data (PROT P); -2: the
+	# certificate and key. Pure-FTPd has no setting to require session
+	# reuse on data connections.
+	# Pure-FTPd makes OpenSSL prefer its own TLS 1.3 order (AES-256-GCM
+	# first) and has no switch for TLS 1.3 suites, so an OpenSSL config
+	# (OPENSSL_CONF, for Pure-FTPd only) puts AES-128-GCM first: the suite
+	# every other server negotiates with this client.
+	PUREFTPD_TLS_ARGS=(-Y 3 -2 "$TLS_CERT,$TLS_KEY")
+	cat >"$CONF/ftps/pure-ftpd-openssl.cnf" <<-EOF
+		openssl_conf = default_conf
+		[default_conf]
+		ssl_conf = ssl_sect
+		[ssl_sect]
+		system_default = system_default_sect
+		[system_default_sect]
+		Ciphersuites = TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256
+	EOF
+	echo "OPENSSL_CONF=ftps/pure-ftpd-openssl.cnf pure-ftpd ${PUREFTPD_ARGS[*]} ${PUREFTPD_TLS_ARGS[*]}" >"$CONF/ftps/pure-ftpd.cmd"
 }
 
 write_pyftpdlib() {
 	install -m 600 -o "$USER_NAME" /dev/null "$CONF/pyftpdlib.password"
 	echo "$PASS" >"$CONF/pyftpdlib.password"
 	echo "setpriv --reuid=$USER_NAME ... python3 bench/peers/pyftpd_serve.py $PORT data $USER_NAME pyftpdlib.password $PASV_MIN $PASV_MAX" >"$CONF/pyftpdlib.cmd"
+	echo "setpriv --reuid=$USER_NAME ... python3 bench/peers/pyftpd_serve.py $PORT data $USER_NAME pyftpdlib.password $PASV_MIN $PASV_MAX tls/cert.pem tls/key.pem" >"$CONF/ftps/pyftpdlib.cmd"
+}
+
+# write_sshd: OpenSSH's sshd on 127.0.0.1:SSH_PORT, key logins for
+# wharfbench only, the sftp subsystem from openssh-sftp-server. No
+# ChrootDirectory: sshd wants a root-owned chroot, and the data directory
+# belongs to wharfbench (Wharf confines to it with os.Root).
+write_sshd() {
+	mkdir -p /run/sshd
+	# sshd's privilege separation needs its system account.
+	id sshd >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /run/sshd --shell /usr/sbin/nologin sshd
+	cat >"$CONF/sftp/sshd_config" <<-EOF
+		Port $SSH_PORT
+		ListenAddress 127.0.0.1
+		HostKey $SSH_HOST_KEY
+		PidFile none
+		AuthorizedKeysFile $SSH_DIR/authorized_keys
+		AllowUsers $USER_NAME
+		PubkeyAuthentication yes
+		PasswordAuthentication no
+		KbdInteractiveAuthentication no
+		UsePAM no
+		UseDNS no
+		StrictModes no
+		PermitRootLogin no
+		X11Forwarding no
+		AllowTcpForwarding no
+		Subsystem sftp $PEERS/openssh/usr/lib/openssh/sftp-server
+	EOF
+	echo "sshd -D -e -f sshd_config" >"$CONF/sftp/openssh.cmd"
+	local v
+	for v in wharf "${!VARIANT_BIN[@]}"; do
+		sed "s|serve -c $v.conf|serve -c sftp/$v.conf|" "$CONF/$v.cmd" >"$CONF/sftp/$v.cmd"
+		sed "s|serve -c $v.conf|serve -c ftps/$v.conf|" "$CONF/$v.cmd" >"$CONF/ftps/$v.cmd"
+	done
+	for v in vsftpd proftpd; do
+		sed "s|$v.conf|ftps/$v.conf|" "$CONF/$v.cmd" >"$CONF/ftps/$v.cmd"
+	done
 }
 
 SERVER_PID=""
 SERVER_NAME=""
 
-# start_server NAME: start one server in the background, set SERVER_PID,
-# and wait until it listens.
+# start_server NAME: start one server in the background in MODE, set
+# SERVER_PID, and wait until it listens (on SSH_PORT in SFTP mode, else on
+# PORT).
 start_server() {
-	local name=$1 logf=$LOGS/$1.log
+	local name=$1 logf=$LOGS/$1.log conf=$CONF
 	SERVER_NAME=$name
+	[[ $MODE == plain ]] || conf=$CONF/$MODE
+	LISTEN_PORT=$PORT
+	[[ $MODE == sftp ]] && LISTEN_PORT=$SSH_PORT
 	case $name in
 	wharf | wharf-*)
 		local bin=$BIN/wharf
 		[[ $name == wharf-* ]] && { [[ -v VARIANT_BIN[$name] ]] || die "unknown variant $name (define it with -V)"; bin=${VARIANT_BIN[$name]:-$bin}; }
 		# WHARF_ENV (profile.sh): e.g. GODEBUG=gctrace=1
 		env ${WHARF_ENV:-} setpriv --reuid="$USER_NAME" --regid="$USER_NAME" --clear-groups \
-			"$bin" serve -c "$CONF/$name.conf" >>"$logf" 2>&1 &
+			"$bin" serve -c "$conf/$name.conf" >>"$logf" 2>&1 &
 		;;
 	vsftpd)
-		LD_LIBRARY_PATH=$PEER_LIBS "$PEERS/vsftpd/usr/sbin/vsftpd" "$CONF/vsftpd.conf" >>"$logf" 2>&1 </dev/null &
+		LD_LIBRARY_PATH=$PEER_LIBS "$PEERS/vsftpd/usr/sbin/vsftpd" "$conf/vsftpd.conf" >>"$logf" 2>&1 </dev/null &
 		;;
 	proftpd)
-		LD_LIBRARY_PATH=$PEER_LIBS "$PEERS/proftpd/usr/sbin/proftpd" -n -q -c "$CONF/proftpd.conf" >>"$logf" 2>&1 </dev/null &
+		LD_LIBRARY_PATH=$PEER_LIBS "$PEERS/proftpd/usr/sbin/proftpd" -n -q -c "$conf/proftpd.conf" >>"$logf" 2>&1 </dev/null &
 		;;
 	pure-ftpd)
-		LD_LIBRARY_PATH=$PEER_LIBS "$PEERS/pure-ftpd/usr/sbin/pure-ftpd" "${PUREFTPD_ARGS[@]}" >>"$logf" 2>&1 </dev/null &
+		local tlsargs=() sslconf=${OPENSSL_CONF:-}
+		[[ $MODE == ftps ]] && tlsargs=("${PUREFTPD_TLS_ARGS[@]}") sslconf=$CONF/ftps/pure-ftpd-openssl.cnf
+		OPENSSL_CONF=$sslconf LD_LIBRARY_PATH=$PEER_LIBS "$PEERS/pure-ftpd/usr/sbin/pure-ftpd" "${PUREFTPD_ARGS[@]}" "${tlsargs[@]}" >>"$logf" 2>&1 </dev/null &
 		;;
 	pyftpdlib)
+		local tlsargs=()
+		[[ $MODE == ftps ]] && tlsargs=("$TLS_CERT" "$TLS_KEY")
 		PYTHONPATH=$PEERS/pyftpdlib/usr/lib/python3/dist-packages as_user /usr/bin/python3 \
 			"$BENCH/peers/pyftpd_serve.py" "$PORT" "$DATA" "$USER_NAME" "$CONF/pyftpdlib.password" \
-			"$PASV_MIN" "$PASV_MAX" >>"$logf" 2>&1 </dev/null &
+			"$PASV_MIN" "$PASV_MAX" "${tlsargs[@]}" >>"$logf" 2>&1 </dev/null &
+		;;
+	openssh)
+		[[ $MODE == sftp ]] || die "openssh serves SFTP only"
+		LD_LIBRARY_PATH=$PEER_LIBS "$PEERS/openssh/usr/sbin/sshd" -D -e -f "$CONF/sftp/sshd_config" >>"$logf" 2>&1 </dev/null &
 		;;
 	*) die "unknown server $name" ;;
 	esac
@@ -198,13 +357,13 @@ wait_listening() {
 	local i
 	for ((i = 0; i < 200; i++)); do
 		kill -0 "$SERVER_PID" 2>/dev/null || die "$1 exited at start; see $LOGS/$1.log"
-		if ss -Htln "sport = :$PORT" | grep -q .; then
+		if ss -Htln "sport = :$LISTEN_PORT" | grep -q .; then
 			sleep 0.2
 			return
 		fi
 		sleep 0.05
 	done
-	die "$1 does not listen on $PORT after 10 s; see $LOGS/$1.log"
+	die "$1 does not listen on $LISTEN_PORT after 10 s; see $LOGS/$1.log"
 }
 
 # descendants PID: every process below PID, from /proc.
@@ -232,7 +391,7 @@ stop_server() {
 	SERVER_PID=""
 	# Let the port and the kernel settle before the next server.
 	for ((i = 0; i < 100; i++)); do
-		ss -Htln "sport = :$PORT" | grep -q . || break
+		ss -Htln "sport = :${LISTEN_PORT:-$PORT}" | grep -q . || break
 		sleep 0.05
 	done
 }
@@ -261,7 +420,10 @@ write_header() {
 		- vsftpd: Debian $(peer_version vsftpd)
 		- ProFTPD: Debian $(peer_version proftpd)
 		- Pure-FTPd: Debian $(peer_version pure-ftpd)
-		- pyftpdlib: Debian $(peer_version pyftpdlib), $(/usr/bin/python3 --version)
+		- pyftpdlib: Debian $(peer_version pyftpdlib), $(/usr/bin/python3 --version)$(/usr/bin/python3 -c 'import OpenSSL; print(", pyOpenSSL", OpenSSL.__version__)' 2>/dev/null)
+		- OpenSSH (sshd and sftp-server; the client is the system's): Debian $(peer_version openssh); client $(ssh -V 2>&1 | cut -d, -f1)
+		- OpenSSL (vsftpd, ProFTPD, Pure-FTPd, pyftpdlib): $(openssl version | cut -d' ' -f1-2)
+		- FTPS: one self-signed certificate for every server, $(openssl x509 -in "$TLS_CERT" -noout -text 2>/dev/null | grep -m1 -o 'Public-Key: ([0-9]* bit)' | tr -d '()' | sed 's/Public-Key: /RSA /'); the client is Go's crypto/tls ($(go version | awk '{print $3}')): TLS 1.2 and 1.3 offered, X25519 key exchange only, its own TLS session cache per control connection
 
 		## Results
 
@@ -279,15 +441,43 @@ write_footer() {
 	for s in "${shown[@]}"; do
 		echo "### $s"
 		echo
-		echo '```'
-		echo "\$ $(sed "s|$WORK/||g" "$CONF/$s.cmd")"
-		case $s in
-		wharf | wharf-*) sed "s|$WORK/||g" "$CONF/$s.conf" ;;
-		vsftpd) sed "s|$WORK/||g" "$CONF/vsftpd.conf" ;;
-		proftpd) sed "s|$WORK/||g" "$CONF/proftpd.conf" ;;
-		pyftpdlib) sed -n '/^def main/,/serve_forever/p' "$BENCH/peers/pyftpd_serve.py" ;;
-		esac
-		echo '```'
-		echo
+		if [[ $s != openssh ]]; then
+			echo '```'
+			echo "\$ $(sed "s|$WORK/||g" "$CONF/$s.cmd")"
+			case $s in
+			wharf | wharf-*) sed "s|$WORK/||g" "$CONF/$s.conf" ;;
+			vsftpd) sed "s|$WORK/||g" "$CONF/vsftpd.conf" ;;
+			proftpd) sed "s|$WORK/||g" "$CONF/proftpd.conf" ;;
+			pyftpdlib) sed -n '/^def main/,/serve_forever/p' "$BENCH/peers/pyftpd_serve.py" ;;
+			esac
+			echo '```'
+			echo
+		fi
+		if [[ -f $CONF/ftps/$s.cmd ]] && speaks "$s" ftps >/dev/null; then
+			echo "FTPS (the \`ftps-*\` workloads): the config above plus"
+			echo
+			echo '```'
+			echo "\$ $(sed "s|$WORK/||g; s|$PEERS/|bench/.peers/|g" "$CONF/ftps/$s.cmd")"
+			case $s in
+			wharf | wharf-* | vsftpd | proftpd)
+				grep -vxF -f "$CONF/$s.conf" "$CONF/ftps/$s.conf" | sed "s|$WORK/||g; s|$PEERS/|bench/.peers/|g" ;;
+			pure-ftpd) sed -n '/^\[system_default_sect\]/,$p' "$CONF/ftps/pure-ftpd-openssl.cnf" ;;
+			pyftpdlib) sed -n '/^def tls_handler/,/return/p' "$BENCH/peers/pyftpd_serve.py" ;;
+			esac
+			echo '```'
+			echo
+		fi
+		if [[ -f $CONF/sftp/$s.cmd ]]; then
+			echo "SFTP (the \`sftp-*\` workloads):"
+			echo
+			echo '```'
+			echo "\$ $(sed "s|$WORK/||g" "$CONF/sftp/$s.cmd")"
+			case $s in
+			wharf | wharf-*) grep -vxF -f "$CONF/$s.conf" "$CONF/sftp/$s.conf" | sed "s|$WORK/||g" ;;
+			openssh) sed "s|$WORK/||g; s|$PEERS/|bench/.peers/|g" "$CONF/sftp/sshd_config" ;;
+			esac
+			echo '```'
+			echo
+		fi
 	done
 }

@@ -33,9 +33,11 @@ type tlsState struct {
 
 // TLSStats counts the TLS handshakes of one Conn.
 type TLSStats struct {
-	// Version and CipherSuite of the control connection (0 before AUTH TLS).
+	// Version, CipherSuite and key-exchange group of the control
+	// connection (0 before AUTH TLS).
 	Version     uint16
 	CipherSuite uint16
+	Group       tls.CurveID
 	// ControlResumed: the control connection's handshake resumed a session
 	// (never, with a fresh per-connection cache).
 	ControlResumed bool
@@ -56,12 +58,17 @@ func (s TLSStats) Handshakes() int {
 	return n
 }
 
-// Describe is e.g. "TLS 1.3 TLS_AES_128_GCM_SHA256" ("" before AUTH TLS).
+// Describe is e.g. "TLS 1.3 TLS_AES_128_GCM_SHA256 P256" ("" before AUTH
+// TLS).
 func (s TLSStats) Describe() string {
 	if s.Version == 0 {
 		return ""
 	}
-	return tls.VersionName(s.Version) + " " + tls.CipherSuiteName(s.CipherSuite)
+	d := tls.VersionName(s.Version) + " " + tls.CipherSuiteName(s.CipherSuite)
+	if s.Group != 0 {
+		d += " " + s.Group.String()
+	}
+	return d
 }
 
 // TLSStats returns the connection's TLS counters so far.
@@ -97,7 +104,7 @@ func (c *Conn) AuthTLS(cfg *tls.Config) error {
 	tc.SetDeadline(time.Time{})
 	st := tc.ConnectionState()
 	c.tls.cfg = own
-	c.tls.stats.Version, c.tls.stats.CipherSuite = st.Version, st.CipherSuite
+	c.tls.stats.Version, c.tls.stats.CipherSuite, c.tls.stats.Group = st.Version, st.CipherSuite, st.CurveID
 	c.tls.stats.ControlResumed = st.DidResume
 	c.ctrl = tc
 	c.br.Reset(tc)
