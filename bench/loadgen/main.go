@@ -1,13 +1,20 @@
-// Command loadgen drives FTP servers with the benchmark workloads of
-// bench/run.sh and turns the results into tables.
+// Command loadgen drives FTP, FTPS and SFTP servers with the benchmark
+// workloads of bench/run.sh and turns the results into tables.
 //
 //	loadgen prepare -data DIR
-//	    create the data set (1 GiB and 10 MiB files, directories of
-//	    20,000 and 100,000 files) if it is not there yet
+//	    create the data set (1 GiB, 10 MiB and 64 KiB files, directories
+//	    of 20,000 and 100,000 files) if it is not there yet
 //	loadgen run -w WORKLOAD -server NAME -addr HOST:PORT -user U -pass P
 //	        -pid PID -data DIR -rep N -out FILE.jsonl
+//	        [-tls-ca CERT.pem -tls-name NAME] [-ssh-key KEY]
 //	    run one repetition of one workload against one server and append
-//	    a JSON record per result to FILE.jsonl
+//	    a JSON record per result to FILE.jsonl. The FTPS workloads
+//	    (ftps-*) speak explicit FTPS with package ftpc (AUTH TLS, PBSZ 0,
+//	    PROT P, data connections resuming the control session, counted);
+//	    the SFTP ones (sftp-*) run OpenSSH's sftp client with -ssh-key
+//	    against -addr, the SSH port.
+//	loadgen run -w WORKLOAD -server NAME -na REASON -out FILE.jsonl
+//	    record that the server cannot run the workload (an n/a row)
 //	loadgen report -in FILE.jsonl [-md RESULTS.md -header FILE -footer FILE]
 //	    print one table per workload (median, min-max, ratio to Wharf) and
 //	    optionally write them as Markdown between a header and a footer

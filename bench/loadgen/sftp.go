@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"wharf/bench/loadgen/proctree"
 )
 
 // SFTP workloads: OpenSSH's sftp client (the C client most people use, and
@@ -91,10 +93,16 @@ func (e *env) sftpOnce(cipher string, up bool, remote string) (time.Duration, fl
 	cmd.Stdin = strings.NewReader(sftpBatch(up, local, remote))
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = nil, &stderr
+	procs := e.treeSize()
 	cpu := e.cpuMeter()
 	start := time.Now()
 	err = cmd.Run()
 	d := time.Since(start)
+	// sshd's per-connection processes exit just after the client: their
+	// time reaches the listener's cutime only once they are reaped, and
+	// while they are zombies it is nowhere. Wait for the tree to shrink
+	// back (at most 5 s) before reading the CPU time.
+	e.waitTreeSize(procs, 5*time.Second)
 	cpuS := cpu()
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("sftp: %v: %s", err, strings.TrimSpace(stderr.String()))
@@ -105,4 +113,25 @@ func (e *env) sftpOnce(cipher string, up bool, remote string) (time.Duration, fl
 		clientS = time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 	}
 	return d, cpuS, clientS, nil
+}
+
+// treeSize is the number of processes in the server's tree (0 without -pid).
+func (e *env) treeSize() int {
+	if e.pid == 0 {
+		return 0
+	}
+	pids, _ := proctree.Tree(e.pid)
+	return len(pids)
+}
+
+// waitTreeSize polls until the server's tree has at most n processes.
+func (e *env) waitTreeSize(n int, limit time.Duration) {
+	if e.pid == 0 {
+		return
+	}
+	for end := time.Now().Add(limit); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		if e.treeSize() <= n {
+			return
+		}
+	}
 }

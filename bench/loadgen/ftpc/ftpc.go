@@ -13,6 +13,7 @@ package ftpc
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -310,6 +311,9 @@ func (c *Conn) Stor(name string, r io.Reader) (int64, error) {
 			c.buf = make([]byte, c.bufSize)
 		}
 		n, err = io.CopyBuffer(struct{ io.Writer }{data}, struct{ io.Reader }{r}, c.buf)
+		if err == nil {
+			err = endUpload(data.(*tls.Conn), c.timeout)
+		}
 	} else {
 		n, err = io.Copy(data, r)
 	}

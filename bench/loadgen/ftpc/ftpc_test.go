@@ -36,7 +36,8 @@ type fakeServer struct {
 	mu          sync.Mutex
 	stored      map[string][]byte
 	lines       []string
-	dataResumed []bool // per protected data connection, the server's view
+	dataResumed []bool  // per protected data connection, the server's view
+	uploadErrs  []error // uploads that did not end cleanly (EOF, close_notify)
 }
 
 func newFake(t *testing.T) *fakeServer {
@@ -202,8 +203,13 @@ func (s *fakeSession) upload(name string) {
 	if data = s.protect(data); data == nil {
 		return
 	}
-	body, _ := io.ReadAll(data)
+	body, err := io.ReadAll(data)
 	data.Close()
+	if err != nil {
+		s.f.mu.Lock()
+		s.f.uploadErrs = append(s.f.uploadErrs, err)
+		s.f.mu.Unlock()
+	}
 	s.f.mu.Lock()
 	s.f.stored[name] = body
 	s.f.mu.Unlock()

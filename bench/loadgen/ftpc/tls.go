@@ -2,7 +2,9 @@ package ftpc
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"time"
 )
@@ -145,4 +147,33 @@ func (c *Conn) dataHandshake(data *net.TCPConn) (*tls.Conn, error) {
 		c.tls.stats.DataResumed++
 	}
 	return tc, nil
+}
+
+// endUpload ends a TLS upload the way the server can rely on: close_notify,
+// then a TCP FIN, then read until the server closes. Closing at once would
+// be wrong: a TLS 1.3 server sends session tickets on the data connection,
+// which an upload never reads, and closing a socket with unread data makes
+// the kernel send a reset instead of a FIN, which can destroy the end of
+// the upload still queued at the server (vsftpd then answers 426, and a
+// server that does not check may keep a truncated file).
+func endUpload(tc *tls.Conn, timeout time.Duration) error {
+	if err := tc.CloseWrite(); err != nil {
+		return err
+	}
+	if tcp, ok := tc.NetConn().(*net.TCPConn); ok {
+		if err := tcp.CloseWrite(); err != nil {
+			return err
+		}
+	}
+	tc.SetReadDeadline(time.Now().Add(timeout))
+	_, err := io.Copy(io.Discard, tc)
+	if err != nil && !errors.Is(err, net.ErrClosed) {
+		// A server that resets after our FIN still has every byte: the FIN
+		// came after them. Only a timeout is worth reporting.
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return fmt.Errorf("waiting for the server to close the data connection: %w", err)
+		}
+	}
+	return nil
 }

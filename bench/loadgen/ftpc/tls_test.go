@@ -156,6 +156,9 @@ func TestFTPSTransfersResumeControlSession(t *testing.T) {
 			if !bytes.Equal(f.stored["up.bin"], up) {
 				t.Errorf("stored %d bytes, want %d (the upload must end with close_notify)", len(f.stored["up.bin"]), len(up))
 			}
+			if len(f.uploadErrs) > 0 {
+				t.Errorf("the server's read of the upload ended with %v", f.uploadErrs)
+			}
 			if len(f.dataResumed) != 4 || slicesContainsFalse(f.dataResumed) {
 				t.Errorf("server saw resumptions %v", f.dataResumed)
 			}
