@@ -69,6 +69,39 @@ type Dir interface {
 	Close() error
 }
 
+// StatDir is an optional interface of a Dir for listings of huge
+// directories. ReadDir costs an fs.DirEntry, a name string and, from Info,
+// an fs.FileInfo per entry, and its stats run one after another; with
+// StatDir a listing copies names straight out of the backend's buffer and
+// spreads the lstats of a page over several goroutines, into storage it
+// reuses. Listings fall back to ReadDir for a Dir without it (or wrapped
+// in one that filters pages, which hides it).
+type StatDir interface {
+	Dir
+	// ReadNames calls fn with up to n (n > 0) next names in directory
+	// order and returns how many; 0 and io.EOF at the end. In-flight
+	// uploads are left out, as by ReadDir. name points into the Dir's own
+	// buffer and is only valid during the call.
+	ReadNames(n int, fn func(name []byte)) (int, error)
+	// LstatEntry lstats name, a single entry of this directory as
+	// ReadNames gave it, into st, never following a symlink. It may be
+	// called from several goroutines at once and alongside ReadNames,
+	// never after Close.
+	LstatEntry(name string, st *EntryStat) error
+}
+
+// EntryStat is what listings show of a directory entry.
+type EntryStat struct {
+	Mode    fs.FileMode
+	Size    int64
+	ModTime time.Time
+	// Nlink, UID and GID are the lstat's when HasOwner; a backend without
+	// Unix owners leaves HasOwner false and Nlink 1.
+	Nlink    uint64
+	UID, GID uint32
+	HasOwner bool
+}
+
 // UploadMode says how an upload treats an existing file.
 type UploadMode int
 
@@ -107,8 +140,9 @@ type Upload interface {
 
 // IsTempName reports whether a directory entry is an in-flight upload that
 // listings must hide. Backends name their temporary files with TempPrefix.
-func IsTempName(name string) bool {
-	return len(name) > len(TempPrefix) && name[:len(TempPrefix)] == TempPrefix
+// It takes the bytes of StatDir.ReadNames as well, without a conversion.
+func IsTempName[N string | []byte](name N) bool {
+	return len(name) > len(TempPrefix) && string(name[:len(TempPrefix)]) == TempPrefix
 }
 
 // TempPrefix starts the name of every in-flight upload's temporary file.

@@ -35,6 +35,10 @@ type longWriter struct {
 	num     [24]byte          // formats one number at a time; copied out at once
 	users   map[uint32]string // Names' answers, for this listing
 	groups  map[uint32]string
+	// The date column of the last mtime second formatted: files written
+	// together share it, and formatting a date is the costliest column.
+	dateSec int64
+	date    []byte
 }
 
 func newLongWriter(opts Options) *longWriter {
@@ -48,24 +52,16 @@ func newLongWriter(opts Options) *longWriter {
 
 // WriteLIST streams one `ls -l` line per entry of dir in vsftpd's format
 // ("%s %4d %-8s %-8s %8lld %s %s\r\n": mode, links, owner, group, size,
-// date, name). Each entry is lstat'ed through DirEntry.Info; entries that
-// vanished meanwhile are skipped, any other stat error ends the listing.
-// Dot files are skipped unless opts.ShowDotFiles; names containing CR or LF
-// are always skipped. The output is flushed before returning; the caller
-// closes dir.
+// date, name). Each entry is lstat'ed (see eachStat); entries that vanished
+// meanwhile are skipped, any other stat error ends the listing. Dot files
+// are skipped unless opts.ShowDotFiles; names containing CR or LF are
+// always skipped. The output is flushed before returning; the caller closes
+// dir.
 func WriteLIST(w io.Writer, dir vfs.Dir, opts Options) error {
 	bw := bufferFor(w)
 	lw := newLongWriter(opts)
-	err := eachEntry(dir, func(e fs.DirEntry) error {
-		name := e.Name()
-		if !visible(name, opts.ShowDotFiles) {
-			return nil
-		}
-		fi, gone, err := info(e)
-		if gone || err != nil {
-			return err
-		}
-		_, err = bw.Write(lw.line(name, fi))
+	err := eachStat(dir, opts.ShowDotFiles, func(name string, st *vfs.EntryStat) error {
+		_, err := bw.Write(lw.line(name, st))
 		return err
 	})
 	if err != nil {
@@ -81,46 +77,56 @@ func WriteLongEntry(w io.Writer, name string, fi fs.FileInfo, opts Options) erro
 	if !safeName(name) {
 		return nil
 	}
-	_, err := w.Write(newLongWriter(opts).line(name, fi))
+	st := statOf(fi)
+	_, err := w.Write(newLongWriter(opts).line(name, &st))
 	return err
 }
 
 // line returns the "\r\n"-terminated line for one entry. The slice is only
 // valid until the next call.
-func (lw *longWriter) line(name string, fi fs.FileInfo) []byte {
+func (lw *longWriter) line(name string, st *vfs.EntryStat) []byte {
 	b := lw.scratch[:0]
-	mode := fi.Mode()
-	b = appendMode(b, mode)
+	b = appendMode(b, st.Mode)
 	b = append(b, ' ')
-	nlink, uid, gid, ok := ownerOf(fi)
-	b = appendPadLeft(b, strconv.AppendUint(lw.numBuf(), nlink, 10), 4)
+	b = appendPadLeft(b, strconv.AppendUint(lw.numBuf(), st.Nlink, 10), 4)
 	b = append(b, ' ')
-	if lw.opts.HideIDs || !ok {
+	if lw.opts.HideIDs || !st.HasOwner {
 		b = appendPadRight(b, hiddenID, 8)
 		b = append(b, ' ')
 		b = appendPadRight(b, hiddenID, 8)
 	} else if lw.opts.Names != nil {
-		user, group := lw.names(uid, gid)
-		b = appendPadRight(b, lw.idOr(user, uid), 8)
+		user, group := lw.names(st.UID, st.GID)
+		b = appendPadRight(b, lw.idOr(user, st.UID), 8)
 		b = append(b, ' ')
-		b = appendPadRight(b, lw.idOr(group, gid), 8)
+		b = appendPadRight(b, lw.idOr(group, st.GID), 8)
 	} else {
-		b = appendPadRight(b, strconv.AppendUint(lw.numBuf(), uint64(uid), 10), 8)
+		b = appendPadRight(b, strconv.AppendUint(lw.numBuf(), uint64(st.UID), 10), 8)
 		b = append(b, ' ')
-		b = appendPadRight(b, strconv.AppendUint(lw.numBuf(), uint64(gid), 10), 8)
+		b = appendPadRight(b, strconv.AppendUint(lw.numBuf(), uint64(st.GID), 10), 8)
 	}
 	b = append(b, ' ')
-	b = appendPadLeft(b, strconv.AppendInt(lw.numBuf(), fi.Size(), 10), 8)
+	b = appendPadLeft(b, strconv.AppendInt(lw.numBuf(), st.Size, 10), 8)
 	b = append(b, ' ')
-	b = appendDate(b, fi.ModTime(), lw.now, lw.loc)
+	b = lw.appendDate(b, st.ModTime)
 	b = append(b, ' ')
 	b = append(b, name...)
-	if mode&fs.ModeSymlink != 0 {
+	if st.Mode&fs.ModeSymlink != 0 {
 		b = lw.appendTarget(b, name)
 	}
 	b = append(b, '\r', '\n')
 	lw.scratch = b
 	return b
+}
+
+// appendDate appends the date column of mt. Both the layout and the text
+// depend only on mt's second (and the listing's now and location), so the
+// last one formatted is reused for every entry of the same second.
+func (lw *longWriter) appendDate(b []byte, mt time.Time) []byte {
+	if sec := mt.Unix(); lw.date == nil || sec != lw.dateSec {
+		lw.date = appendDate(lw.date[:0], mt, lw.now, lw.loc)
+		lw.dateSec = sec
+	}
+	return append(b, lw.date...)
 }
 
 // names returns the user and group names of uid and gid, asking

@@ -1,15 +1,19 @@
 package listing
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"wharf/internal/vfs"
 )
 
 // now is the fixed reference time of these tests.
@@ -70,6 +74,30 @@ func TestAppendDate(t *testing.T) {
 	for _, tt := range tests {
 		if got := string(appendDate(nil, tt.mtime, now.Unix(), tt.loc)); got != tt.want {
 			t.Errorf("%s: appendDate = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestDateReuse: a listing formats the date once per mtime second and
+// reuses it, which must never show one entry's date for another.
+func TestDateReuse(t *testing.T) {
+	base := time.Date(2026, 11, 24, 12, 7, 59, 0, time.UTC)
+	mtimes := []time.Time{
+		base,
+		base.Add(300 * time.Millisecond),        // same second: reused
+		base.Add(time.Second),                   // next minute
+		base.Add(-183 * 24 * time.Hour),         // the year layout
+		base.Add(-183*24*time.Hour + time.Hour), // same layout, other day
+		base,                                    // back again
+		time.Unix(0, 0),                         // second 0, the cache's zero value
+		now.Add(time.Second),                    // the future shows the year
+	}
+	lw := newLongWriter(fixedOpts())
+	for _, mt := range mtimes {
+		st := vfs.EntryStat{Mode: 0o644, ModTime: mt, Nlink: 1}
+		want := string(appendDate(nil, mt, now.Unix(), time.UTC))
+		if got := string(lw.line("f", &st)); !strings.Contains(got, " "+want+" f\r\n") {
+			t.Errorf("mtime %v: line %q, want date %q", mt, got, want)
 		}
 	}
 }
@@ -164,7 +192,7 @@ func TestSymlinkArrow(t *testing.T) {
 	WriteLongEntry(&bytes.Buffer{}, "f", fakeInfo{mode: 0o644, mtime: now}, opts)
 }
 
-func listNames(t *testing.T, write func(*bytes.Buffer, *sliceDir) error, d *sliceDir) []string {
+func listNames(t *testing.T, write func(*bytes.Buffer, vfs.Dir) error, d vfs.Dir) []string {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := write(&buf, d); err != nil {
@@ -198,18 +226,18 @@ func filterDir() *sliceDir {
 }
 
 func TestListingFilters(t *testing.T) {
-	list := func(o Options) func(*bytes.Buffer, *sliceDir) error {
-		return func(b *bytes.Buffer, d *sliceDir) error { return WriteLIST(b, d, o) }
+	list := func(o Options) func(*bytes.Buffer, vfs.Dir) error {
+		return func(b *bytes.Buffer, d vfs.Dir) error { return WriteLIST(b, d, o) }
 	}
-	nlst := func(o Options) func(*bytes.Buffer, *sliceDir) error {
-		return func(b *bytes.Buffer, d *sliceDir) error { return WriteNLST(b, d, o) }
+	nlst := func(o Options) func(*bytes.Buffer, vfs.Dir) error {
+		return func(b *bytes.Buffer, d vfs.Dir) error { return WriteNLST(b, d, o) }
 	}
-	mlsd := func(b *bytes.Buffer, d *sliceDir) error { return WriteMLSD(b, d, FactOptions{}) }
+	mlsd := func(b *bytes.Buffer, d vfs.Dir) error { return WriteMLSD(b, d, FactOptions{}) }
 	dots := fixedOpts()
 	dots.ShowDotFiles = true
 	tests := []struct {
 		name  string
-		write func(*bytes.Buffer, *sliceDir) error
+		write func(*bytes.Buffer, vfs.Dir) error
 		want  string
 	}{
 		{"LIST", list(fixedOpts()), "visible sub"},
@@ -218,10 +246,12 @@ func TestListingFilters(t *testing.T) {
 		{"NLST -a", nlst(dots), "visible .dot sub deleted"},
 		{"MLSD", mlsd, "visible .dot sub"},
 	}
-	for _, tt := range tests {
-		got := strings.Join(listNames(t, tt.write, filterDir()), " ")
-		if got != tt.want {
-			t.Errorf("%s: names %q, want %q", tt.name, got, tt.want)
+	for _, kind := range dirKinds {
+		for _, tt := range tests {
+			got := strings.Join(listNames(t, tt.write, kind.dir(filterDir())), " ")
+			if got != tt.want {
+				t.Errorf("%s %s: names %q, want %q", kind.name, tt.name, got, tt.want)
+			}
 		}
 	}
 }
@@ -229,21 +259,57 @@ func TestListingFilters(t *testing.T) {
 func TestListingErrors(t *testing.T) {
 	errBoom := errors.New("boom")
 	statFails := func() *sliceDir {
-		return dirOf(entry("a", 1, 0o644, now), fakeEntry{info: fakeInfo{name: "b"}, err: errBoom})
+		return dirOf(entry("a", 1, 0o644, now), fakeEntry{info: fakeInfo{name: "b"}, err: errBoom}, entry("c", 1, 0o644, now))
 	}
-	if err := WriteLIST(&bytes.Buffer{}, statFails(), fixedOpts()); !errors.Is(err, errBoom) {
-		t.Errorf("WriteLIST with a failing lstat: err %v, want %v", err, errBoom)
+	readFails := func() *sliceDir {
+		return &sliceDir{entries: []fs.DirEntry{entry("a", 1, 0o644, now)}, err: errBoom}
 	}
-	if err := WriteMLSD(&bytes.Buffer{}, statFails(), FactOptions{}); !errors.Is(err, errBoom) {
-		t.Errorf("WriteMLSD with a failing lstat: err %v, want %v", err, errBoom)
+	tests := []struct {
+		name  string
+		dir   func() *sliceDir
+		write func(io.Writer, vfs.Dir) error
+		want  string // what was written before the error
+	}{
+		{"LIST, failing lstat", statFails, func(w io.Writer, d vfs.Dir) error { return WriteLIST(w, d, fixedOpts()) }, "a"},
+		{"MLSD, failing lstat", statFails, func(w io.Writer, d vfs.Dir) error { return WriteMLSD(w, d, FactOptions{}) }, "a"},
+		{"LIST, failing read", readFails, func(w io.Writer, d vfs.Dir) error { return WriteLIST(w, d, fixedOpts()) }, "a"},
+		{"NLST, failing read", readFails, func(w io.Writer, d vfs.Dir) error { return WriteNLST(w, d, fixedOpts()) }, "a"},
 	}
-	readFails := &sliceDir{entries: []fs.DirEntry{entry("a", 1, 0o644, now)}, err: errBoom}
-	if err := WriteNLST(&bytes.Buffer{}, readFails, fixedOpts()); !errors.Is(err, errBoom) {
-		t.Errorf("WriteNLST with a failing ReadDir: err %v, want %v", err, errBoom)
+	for _, kind := range dirKinds {
+		for _, tt := range tests {
+			// The caller's buffer, flushed afterwards, shows what was written
+			// before the error.
+			var out bytes.Buffer
+			bw := bufio.NewWriter(&out)
+			err := tt.write(bw, kind.dir(tt.dir()))
+			bw.Flush()
+			if !errors.Is(err, errBoom) {
+				t.Errorf("%s %s: err %v, want %v", kind.name, tt.name, err, errBoom)
+			}
+			if got := strings.Join(namesOf(out.String()), " "); got != tt.want {
+				t.Errorf("%s %s: wrote %q before the error, want %q", kind.name, tt.name, got, tt.want)
+			}
+		}
 	}
-	if err := WriteNLST(&bytes.Buffer{}, stuckDir{}, fixedOpts()); err == nil {
-		t.Error("WriteNLST on a Dir that never progresses: no error")
+	for _, d := range []vfs.Dir{stuckDir{}, stuckStatDir{}} {
+		if err := WriteNLST(&bytes.Buffer{}, d, fixedOpts()); err == nil {
+			t.Errorf("WriteNLST on a %T that never progresses: no error", d)
+		}
+		if err := WriteLIST(&bytes.Buffer{}, d, fixedOpts()); err == nil {
+			t.Errorf("WriteLIST on a %T that never progresses: no error", d)
+		}
 	}
+}
+
+// namesOf returns the last word of every line of a listing.
+func namesOf(listing string) []string {
+	var names []string
+	for line := range strings.SplitSeq(strings.TrimSuffix(listing, "\r\n"), "\r\n") {
+		if line != "" {
+			names = append(names, line[strings.LastIndexByte(line, ' ')+1:])
+		}
+	}
+	return names
 }
 
 // stuckDir returns no entries and no error forever.
@@ -251,6 +317,12 @@ type stuckDir struct{}
 
 func (stuckDir) ReadDir(int) ([]fs.DirEntry, error) { return nil, nil }
 func (stuckDir) Close() error                       { return nil }
+
+// stuckStatDir is stuckDir's StatDir: no names and no error forever.
+type stuckStatDir struct{ stuckDir }
+
+func (stuckStatDir) ReadNames(int, func([]byte)) (int, error) { return 0, nil }
+func (stuckStatDir) LstatEntry(string, *vfs.EntryStat) error  { return nil }
 
 // lsLine is the kind of regular expression FTP clients use to parse a Unix
 // LIST line: type, permissions, links, owner, group, size, date, name.

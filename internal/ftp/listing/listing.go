@@ -122,15 +122,21 @@ func (o *Options) location() *time.Location {
 
 // safeName reports whether a name may go on the wire. A CR or LF inside a
 // name would end the line early and let a file name forge listing lines
-// (or, echoed on the control connection, replies).
-func safeName(name string) bool {
-	return strings.IndexByte(name, '\r') < 0 && strings.IndexByte(name, '\n') < 0
+// (or, echoed on the control connection, replies). It takes the bytes of
+// vfs.StatDir.ReadNames too, so NLST needs no string per name.
+func safeName[N string | []byte](name N) bool {
+	for i := 0; i < len(name); i++ {
+		if name[i] == '\r' || name[i] == '\n' {
+			return false
+		}
+	}
+	return true
 }
 
 // visible applies the rules shared by every listing: never in-flight
 // uploads, never unsafe names, dot files only when asked.
-func visible(name string, dotFiles bool) bool {
-	if name == "" || vfs.IsTempName(name) || !safeName(name) {
+func visible[N string | []byte](name N, dotFiles bool) bool {
+	if len(name) == 0 || vfs.IsTempName(name) || !safeName(name) {
 		return false
 	}
 	return dotFiles || name[0] != '.'
@@ -145,56 +151,116 @@ func bufferFor(w io.Writer) *bufio.Writer {
 	return bufio.NewWriterSize(w, bufSize)
 }
 
-// eachEntry reads dir page by page and calls fn for every entry. It stops at
-// the first error from dir or fn. Nothing of a page is kept after fn.
-func eachEntry(dir vfs.Dir, fn func(fs.DirEntry) error) error {
+// eachPage calls read, which reads and handles one page of a directory
+// and returns how many entries it read, until the end of the directory
+// (io.EOF) or an error.
+func eachPage(read func() (int, error)) error {
 	for {
-		page, err := dir.ReadDir(PageSize)
-		for _, e := range page {
-			if ferr := fn(e); ferr != nil {
-				return ferr
-			}
-		}
+		n, err := read()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		if len(page) == 0 {
+		if n == 0 {
 			// A Dir that returns neither entries nor EOF would loop forever.
 			return io.ErrNoProgress
 		}
 	}
 }
 
-// info lstats an entry. gone is true when the entry was deleted between
-// ReadDir and the stat: such entries are skipped, as vsftpd does.
-func info(e fs.DirEntry) (fi fs.FileInfo, gone bool, err error) {
-	fi, err = e.Info()
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, true, nil
+// eachEntry reads dir page by page and calls fn for every entry. It stops at
+// the first error from dir or fn. Nothing of a page is kept after fn.
+func eachEntry(dir vfs.Dir, fn func(fs.DirEntry) error) error {
+	return eachPage(func() (int, error) {
+		page, err := dir.ReadDir(PageSize)
+		for _, e := range page {
+			if ferr := fn(e); ferr != nil {
+				return 0, ferr
+			}
+		}
+		return len(page), err
+	})
+}
+
+// eachStat calls fn, in directory order, with the name and lstat of every
+// visible entry of dir. A vfs.StatDir is read by statPages, in parallel;
+// any other Dir through ReadDir and DirEntry.Info, one entry at a time. st
+// is only valid during fn.
+func eachStat(dir vfs.Dir, dotFiles bool, fn func(name string, st *vfs.EntryStat) error) error {
+	if sd, ok := dir.(vfs.StatDir); ok {
+		return statPages(sd, dotFiles, fn)
 	}
-	return fi, false, err
+	var st vfs.EntryStat // one for the listing: fn's pointer must not cost an allocation per entry
+	return eachEntry(dir, func(e fs.DirEntry) error {
+		name := e.Name()
+		if !visible(name, dotFiles) {
+			return nil
+		}
+		fi, err := e.Info()
+		if gone(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		st = statOf(fi)
+		return fn(name, &st)
+	})
+}
+
+// gone reports an lstat error of an entry deleted since its name was read:
+// such entries are skipped, as vsftpd does.
+func gone(err error) bool { return errors.Is(err, fs.ErrNotExist) }
+
+// statOf is what a listing shows of fi.
+func statOf(fi fs.FileInfo) vfs.EntryStat {
+	nlink, uid, gid, ok := ownerOf(fi)
+	return vfs.EntryStat{Mode: fi.Mode(), Size: fi.Size(), ModTime: fi.ModTime(),
+		Nlink: nlink, UID: uid, GID: gid, HasOwner: ok}
 }
 
 // WriteNLST streams bare names, one per "\r\n"-terminated line, without a
-// directory prefix. It uses only DirEntry.Name(), never a stat per entry,
-// which is what keeps NLST fast on huge or remote directories. The same
-// dot-file, upload and CR/LF rules as WriteLIST apply. The caller closes dir.
+// directory prefix. It never stats an entry, which is what keeps NLST fast
+// on huge or remote directories; from a vfs.StatDir the names go from the
+// backend's buffer to the write buffer without an allocation. The same
+// dot-file, upload and CR/LF rules as WriteLIST apply. The caller closes
+// dir.
 func WriteNLST(w io.Writer, dir vfs.Dir, opts Options) error {
 	bw := bufferFor(w)
-	err := eachEntry(dir, func(e fs.DirEntry) error {
-		name := e.Name()
-		if !visible(name, opts.ShowDotFiles) {
+	var err error
+	if sd, ok := dir.(vfs.StatDir); ok {
+		err = writeNames(bw, sd, opts.ShowDotFiles)
+	} else {
+		err = eachEntry(dir, func(e fs.DirEntry) error {
+			if name := e.Name(); visible(name, opts.ShowDotFiles) {
+				bw.WriteString(name)
+				_, werr := bw.WriteString("\r\n")
+				return werr
+			}
 			return nil
-		}
-		bw.WriteString(name)
-		_, err := bw.WriteString("\r\n")
-		return err
-	})
+		})
+	}
 	if err != nil {
 		return err
 	}
 	return bw.Flush()
+}
+
+// writeNames is WriteNLST's loop over a StatDir.
+func writeNames(bw *bufio.Writer, dir vfs.StatDir, dotFiles bool) error {
+	var werr error
+	return eachPage(func() (int, error) {
+		n, err := dir.ReadNames(PageSize, func(name []byte) {
+			if werr == nil && visible(name, dotFiles) {
+				bw.Write(name)
+				_, werr = bw.WriteString("\r\n")
+			}
+		})
+		if werr != nil {
+			return 0, werr
+		}
+		return n, err
+	})
 }

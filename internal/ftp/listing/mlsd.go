@@ -33,21 +33,13 @@ type FactOptions struct {
 func WriteMLSD(w io.Writer, dir vfs.Dir, fo FactOptions) error {
 	bw := bufferFor(w)
 	scratch := make([]byte, 0, 256)
-	err := eachEntry(dir, func(e fs.DirEntry) error {
-		name := e.Name()
-		if !visible(name, true) {
-			return nil
-		}
-		fi, gone, err := info(e)
-		if gone || err != nil {
-			return err
-		}
-		b := appendFacts(scratch[:0], fi, fo, false)
+	err := eachStat(dir, true, func(name string, st *vfs.EntryStat) error {
+		b := appendFacts(scratch[:0], st, fo, false)
 		b = append(b, ' ')
 		b = append(b, name...)
 		b = append(b, '\r', '\n')
 		scratch = b
-		_, err = bw.Write(b)
+		_, err := bw.Write(b)
 		return err
 	})
 	if err != nil {
@@ -61,11 +53,12 @@ func WriteMLSD(w io.Writer, dir vfs.Dir, fo FactOptions) error {
 // type=cdir: MLST of a directory, or the directory itself at the head of an
 // MLSD listing, describes the current directory rather than an entry in it.
 func MLSTFacts(fi fs.FileInfo, fo FactOptions, isCdir bool) string {
-	return string(appendFacts(make([]byte, 0, 128), fi, fo, isCdir))
+	st := statOf(fi)
+	return string(appendFacts(make([]byte, 0, 128), &st, fo, isCdir))
 }
 
-func appendFacts(b []byte, fi fs.FileInfo, fo FactOptions, isCdir bool) []byte {
-	mode := fi.Mode()
+func appendFacts(b []byte, st *vfs.EntryStat, fo FactOptions, isCdir bool) []byte {
+	mode := st.Mode
 	b = append(b, "type="...)
 	b = append(b, factType(mode, isCdir)...)
 	b = append(b, ';')
@@ -73,11 +66,11 @@ func appendFacts(b []byte, fi fs.FileInfo, fo FactOptions, isCdir bool) []byte {
 	// filesystem detail that clients would misread as content.
 	if !mode.IsDir() {
 		b = append(b, "size="...)
-		b = strconv.AppendInt(b, fi.Size(), 10)
+		b = strconv.AppendInt(b, st.Size, 10)
 		b = append(b, ';')
 	}
 	b = append(b, "modify="...)
-	b = fi.ModTime().UTC().AppendFormat(b, modifyLayout)
+	b = st.ModTime.UTC().AppendFormat(b, modifyLayout)
 	b = append(b, ";perm="...)
 	b = appendPerm(b, mode, fo)
 	b = append(b, ";unix.mode="...)

@@ -104,7 +104,8 @@ func TestOwnerNames(t *testing.T) {
 	for _, tt := range tests {
 		fi := fakeInfo{size: 42, mode: 0o640, mtime: now.Add(-1), sys: &syscall.Stat_t{Nlink: 1, Uid: tt.uid, Gid: tt.gid}}
 		want := printfLine("-rw-r-----", 1, tt.user, tt.group, 42, "Nov 24 13:07", "f")
-		if got := string(lw.line("f", fi)); got != want {
+		st := statOf(fi)
+		if got := string(lw.line("f", &st)); got != want {
 			t.Errorf("uid %d gid %d:\n got %q\nwant %q", tt.uid, tt.gid, got, want)
 		}
 	}

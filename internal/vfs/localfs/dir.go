@@ -21,28 +21,20 @@ func (f *FS) OpenDir(name string) (vfs.Dir, error) {
 	return &dir{f: d, r: newDirentReader(d)}, nil
 }
 
-// dir pages through the directory, hiding in-flight uploads.
+// dir pages through the directory, hiding in-flight uploads. Besides
+// ReadDir it is a vfs.StatDir, so listings skip the per-entry DirEntry and
+// FileInfo and stat a page in parallel.
 type dir struct {
 	f *os.File
 	r *direntReader
 }
 
-// ReadDir returns up to n entries. A page is empty only at the end: if a
-// whole page from the kernel was temp names, it reads on rather than hand
-// the caller an empty page it might take for the end.
-func (d *dir) ReadDir(n int) ([]fs.DirEntry, error) {
-	for {
-		entries, err := d.r.ReadDir(n)
-		kept := entries[:0]
-		for _, e := range entries {
-			if !vfs.IsTempName(e.Name()) {
-				kept = append(kept, e)
-			}
-		}
-		if len(kept) > 0 || err != nil || n <= 0 {
-			return kept, err
-		}
-	}
+func (d *dir) ReadDir(n int) ([]fs.DirEntry, error) { return d.r.ReadDir(n) }
+
+func (d *dir) ReadNames(n int, fn func(name []byte)) (int, error) {
+	return d.r.each(n, func(name []byte, _ byte) { fn(name) })
 }
+
+func (d *dir) LstatEntry(name string, st *vfs.EntryStat) error { return d.r.lstatEntry(name, st) }
 
 func (d *dir) Close() error { return d.f.Close() }

@@ -1,24 +1,28 @@
 package localfs
 
 import (
+	"bytes"
 	"io"
 	"io/fs"
 	"os"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"wharf/internal/vfs"
 )
 
 // direntReader reads a directory opened through os.Root with getdents64
 // on its descriptor. os.File.ReadDir cannot be used for this: for a file
 // opened in a Root it lstats every entry up front (os.newUnixDirent), which
 // made NLST of 100,000 names six times slower than the bare syscalls. Here
-// an entry is stat'ed only when Info is called, with fstatat relative to
-// the directory and AT_SYMLINK_NOFOLLOW: a single name, never followed, so
-// it cannot leave the root.
+// an entry is stat'ed only when Info or lstatEntry is called, with fstatat
+// relative to the directory and AT_SYMLINK_NOFOLLOW: a single name, never
+// followed, so it cannot leave the root.
 type direntReader struct {
 	f    *os.File
 	fd   int
@@ -34,23 +38,37 @@ func newDirentReader(f *os.File) *direntReader {
 // ReadDir returns up to n entries, io.EOF at the end.
 func (r *direntReader) ReadDir(n int) ([]fs.DirEntry, error) {
 	var out []fs.DirEntry
-	for len(out) < n {
+	_, err := r.each(n, func(name []byte, typ byte) {
+		out = append(out, &dirent{r: r, name: string(name), typ: direntType(typ)})
+	})
+	return out, err
+}
+
+// each calls fn with up to n names and their d_type, reading from the
+// kernel as needed, and returns how many; 0 and io.EOF at the end. name
+// points into r.buf, valid until the next fill. ".", ".." and in-flight
+// uploads are skipped here, so that a page is empty only at the end.
+func (r *direntReader) each(n int, fn func(name []byte, typ byte)) (int, error) {
+	count := 0
+	for count < n {
 		if len(r.data) == 0 {
-			if err := r.fill(); err != nil {
-				return out, err
-			}
 			if r.eof {
 				break
 			}
+			if err := r.fill(); err != nil {
+				return count, err
+			}
+			continue
 		}
-		if e, ok := r.next(); ok {
-			out = append(out, e)
+		if name, typ, ok := r.next(); ok {
+			fn(name, typ)
+			count++
 		}
 	}
-	if len(out) == 0 && r.eof {
-		return nil, io.EOF
+	if count == 0 && r.eof {
+		return 0, io.EOF
 	}
-	return out, nil
+	return count, nil
 }
 
 func (r *direntReader) fill() error {
@@ -67,27 +85,23 @@ func (r *direntReader) fill() error {
 // linux_dirent64: ino u64, off s64, reclen u16, type u8, name NUL-terminated.
 const direntNameOff = 19
 
-// next parses one record from r.data; "." and ".." are skipped.
-func (r *direntReader) next() (fs.DirEntry, bool) {
+// next parses one record from r.data; ok is false for a record to skip.
+func (r *direntReader) next() (name []byte, typ byte, ok bool) {
 	reclen := int(*(*uint16)(unsafe.Pointer(&r.data[16])))
 	if reclen < direntNameOff || reclen > len(r.data) {
 		r.data = nil // a corrupt record: stop this buffer rather than misparse
-		return nil, false
+		return nil, 0, false
 	}
 	rec := r.data[:reclen]
 	r.data = r.data[reclen:]
-	typ := rec[18]
-	name := rec[direntNameOff:]
-	for i, c := range name {
-		if c == 0 {
-			name = name[:i]
-			break
-		}
+	name = rec[direntNameOff:]
+	if i := bytes.IndexByte(name, 0); i >= 0 {
+		name = name[:i]
 	}
-	if s := string(name); s != "." && s != ".." {
-		return &dirent{r: r, name: s, typ: direntType(typ)}, true
+	if string(name) == "." || string(name) == ".." || vfs.IsTempName(name) {
+		return nil, 0, false
 	}
-	return nil, false
+	return name, rec[18], true
 }
 
 func direntType(t byte) fs.FileMode {
@@ -139,6 +153,30 @@ func (d *dirent) Info() (fs.FileInfo, error) {
 		return nil, &fs.PathError{Op: "lstat", Path: d.name, Err: err}
 	}
 	return newFileInfo(d.name, &st), nil
+}
+
+// lstatEntry lstats one entry into st.
+func (r *direntReader) lstatEntry(name string, st *vfs.EntryStat) error {
+	if !isEntryName(name) {
+		return &fs.PathError{Op: "lstat", Path: name, Err: vfs.ErrInvalidName}
+	}
+	var sys syscall.Stat_t
+	err := fstatat(r.fd, name, &sys)
+	runtime.KeepAlive(r.f)
+	if err != nil {
+		return &fs.PathError{Op: "lstat", Path: name, Err: err}
+	}
+	*st = vfs.EntryStat{Mode: unixMode(sys.Mode), Size: sys.Size, ModTime: time.Unix(sys.Mtim.Unix()),
+		Nlink: uint64(sys.Nlink), UID: sys.Uid, GID: sys.Gid, HasOwner: true}
+	return nil
+}
+
+// isEntryName accepts only what getdents could have returned (bar "." and
+// ".."), and no in-flight upload: a slash or a dot-dot would let a caller
+// reach outside the directory, and ".." outside the root.
+func isEntryName(name string) bool {
+	return name != "" && name != "." && name != ".." && !vfs.IsTempName(name) &&
+		strings.IndexByte(name, '/') < 0 && strings.IndexByte(name, 0) < 0
 }
 
 // fstatat lstats name in the directory dirfd. x/sys/unix has the call
