@@ -43,7 +43,9 @@ func sendTo(c net.Conn, src io.Reader, timeout time.Duration, p pace) (int64, er
 // 0.53 s (bench/README.md).
 func receiveFrom(dst io.Writer, c net.Conn, timeout time.Duration, splice bool, p pace) (int64, error) {
 	refresh := func() { c.SetReadDeadline(time.Now().Add(timeout)) }
-	if !splice {
+	if _, plain := c.(*net.TCPConn); !plain || !splice {
+		// Not copyChunked over TLS: (*os.File).ReadFrom would fall back
+		// to io.Copy's 32 KiB buffer and one file write per TLS record.
 		return copyBuffered(dst, c, refresh, p)
 	}
 	return copyChunked(dst, c, refresh, p)
