@@ -33,7 +33,10 @@ command -v perf >/dev/null || die "perf is not installed"
 build
 setup_user
 [[ -d $DATA/d100k ]] || die "no data set: run bench/run.sh once first"
+setup_keys
 PORT=$(free_port 2121)
+SSH_PORT=$(free_port 2222)
+set_mode "$wl"
 mkdir -p "$LOGS"
 write_configs
 trap 'stop_server' EXIT
@@ -42,8 +45,8 @@ pdata=$WORK/perf-$wl.data
 perf record -q -F 1999 -g -p "$SERVER_PID" -o "$pdata" 2>/dev/null &
 perf_pid=$!
 sleep 0.5
-"$BIN/loadgen" run -w "$wl" -server wharf -addr "127.0.0.1:$PORT" -user "$USER_NAME" \
-	-pass "$PASS" -pid "$SERVER_PID" -data "$DATA" -out /dev/null "$@"
+"$BIN/loadgen" run -w "$wl" -server wharf -addr "$MODE_ADDR" -user "$USER_NAME" \
+	-pass "$PASS" -pid "$SERVER_PID" -data "$DATA" -out /dev/null "${MODE_ARGS[@]}" "$@"
 kill -INT "$perf_pid"
 wait "$perf_pid" || true
 stop_server

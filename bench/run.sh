@@ -105,19 +105,14 @@ rotate() {
 # other way round) gets one n/a record, except openssh on FTP workloads
 # (it is only there for SFTP).
 run_workload() {
-	local wl=$1 reps r s dir="" why extra=()
+	local wl=$1 reps r s dir="" why
 	reps=$(reps_for "$wl")
 	case $wl in
 	retr1g) dir=retr ;;
 	stor1g) dir=stor ;;
 	esac
-	case $wl in
-	ftps*) MODE=ftps extra=(-tls-ca "$TLS_CERT" -tls-name 127.0.0.1) ;;
-	sftp*) MODE=sftp extra=(-ssh-key "$SSH_KEY") ;;
-	*) MODE=plain ;;
-	esac
-	local addr=127.0.0.1:$PORT
-	[[ $MODE == sftp ]] && addr=127.0.0.1:$SSH_PORT
+	set_mode "$wl"
+	local addr=$MODE_ADDR
 	IFS=, read -ra all <<<"$servers"
 	local able=()
 	for s in "${all[@]}"; do
@@ -143,7 +138,7 @@ run_workload() {
 			start_server "$s"
 			"$BIN/loadgen" run -w "$wl" -server "$s" -addr "$addr" \
 				-user "$USER_NAME" -pass "$PASS" -pid "$SERVER_PID" -data "$DATA" \
-				-rep "$r" -out "$JSONL" "${extra[@]}" || log "loadgen failed for $s ($wl run $r)"
+				-rep "$r" -out "$JSONL" "${MODE_ARGS[@]}" || log "loadgen failed for $s ($wl run $r)"
 			stop_server
 		done
 	done

@@ -30,7 +30,21 @@ add_variant() {
 	[[ -z ${VARIANT_BIN[$name]} || -x ${VARIANT_BIN[$name]} ]] || die "$name: ${VARIANT_BIN[$name]} is not executable"
 }
 
-MODE=plain
+MODE=plain MODE_ARGS=()
+
+# set_mode WORKLOAD: the protocol the workload speaks (MODE: plain, ftps or
+# sftp), the loadgen flags it needs (MODE_ARGS) and the address servers
+# listen on for it (MODE_ADDR).
+set_mode() {
+	case $1 in
+	ftps*) MODE=ftps MODE_ARGS=(-tls-ca "$TLS_CERT" -tls-name 127.0.0.1) ;;
+	sftp*) MODE=sftp MODE_ARGS=(-ssh-key "$SSH_KEY") ;;
+	*) MODE=plain MODE_ARGS=() ;;
+	esac
+	MODE_ADDR=127.0.0.1:$PORT
+	[[ $MODE == sftp ]] && MODE_ADDR=127.0.0.1:$SSH_PORT
+	return 0
+}
 
 # speaks SERVER MODE: whether SERVER can run in MODE (plain, ftps, sftp);
 # if not, prints why.
