@@ -104,8 +104,8 @@ func (w *failAfter) Write(p []byte) (int, error) {
 }
 
 // TestStatPagesEndBeforeReturn: however a listing ends, no goroutine reads
-// or stats the directory once WriteLIST has returned, because the caller
-// closes it then (and its descriptor may be reused).
+// or stats the directory once WriteLIST or WriteNLST has returned, because
+// the caller closes it then (and its descriptor may be reused).
 func TestStatPagesEndBeforeReturn(t *testing.T) {
 	errBoom := errors.New("boom")
 	const n = 40 * PageSize
@@ -114,26 +114,37 @@ func TestStatPagesEndBeforeReturn(t *testing.T) {
 	readFails := bigDir(n)
 	readFails.err, readFails.entries = errBoom, readFails.entries[:4*PageSize]
 	tests := []struct {
-		name    string
-		dir     *sliceDir
-		w       io.Writer
-		wantErr error
+		name             string
+		dir              *sliceDir
+		w                io.Writer
+		listErr, nlstErr error // NLST does not stat
 	}{
-		{"complete", bigDir(n), io.Discard, nil},
-		{"client gone", bigDir(n), &failAfter{n: 100}, errWrite},
-		{"lstat fails", statFails, io.Discard, errBoom},
-		{"read fails", readFails, io.Discard, errBoom},
+		{"complete", bigDir(n), io.Discard, nil, nil},
+		{"client gone", bigDir(n), &failAfter{n: 100}, errWrite, errWrite},
+		{"lstat fails", statFails, io.Discard, errBoom, nil},
+		{"read fails", readFails, io.Discard, errBoom, errBoom},
 	}
 	for _, tt := range tests {
-		d := statDirOf(tt.dir)
-		err := WriteLIST(bufio.NewWriterSize(tt.w, 4096), d, fixedOpts())
-		d.Close()
-		if !errors.Is(err, tt.wantErr) {
-			t.Errorf("%s: err %v, want %v", tt.name, err, tt.wantErr)
+		writers := []struct {
+			name    string
+			write   func(io.Writer, vfs.Dir) error
+			wantErr error
+		}{
+			{"LIST", func(w io.Writer, d vfs.Dir) error { return WriteLIST(w, d, fixedOpts()) }, tt.listErr},
+			{"NLST", func(w io.Writer, d vfs.Dir) error { return WriteNLST(w, d, fixedOpts()) }, tt.nlstErr},
 		}
-		time.Sleep(20 * time.Millisecond) // time for a leftover goroutine to show itself
-		if late := d.late.Load(); late != 0 {
-			t.Errorf("%s: %d calls on the directory after WriteLIST returned", tt.name, late)
+		for _, wr := range writers {
+			tt.dir.pos = 0
+			d := statDirOf(tt.dir)
+			err := wr.write(bufio.NewWriterSize(tt.w, 4096), d)
+			d.Close()
+			if !errors.Is(err, wr.wantErr) {
+				t.Errorf("%s, %s: err %v, want %v", wr.name, tt.name, err, wr.wantErr)
+			}
+			time.Sleep(20 * time.Millisecond) // time for a leftover goroutine to show itself
+			if late := d.late.Load(); late != 0 {
+				t.Errorf("%s, %s: %d calls on the directory after it returned", wr.name, tt.name, late)
+			}
 		}
 	}
 }
