@@ -207,51 +207,20 @@ func (c *eofConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// tlsData is a protected data connection.
+// tlsData is a protected data connection. crypto/tls returns one record
+// (at most 16 KiB) per Read; copyBuffered's fill gathers them for the file.
 type tlsData struct {
 	*tls.Conn
 	raw     *eofConn
-	readEOF bool          // the client has finished sending (an upload is complete)
-	readGap time.Duration // the last read deadline, from when it was set
+	readEOF bool // the client has finished sending (an upload is complete)
 }
 
-// maxRecord is the largest TLS record's plaintext.
-const maxRecord = 16 << 10
-
-// fillTarget is how much one Read gathers while full records keep coming.
-const fillTarget = 256 << 10
-
-// Read returns what the next TLS record holds and, while full-size records
-// keep arriving (a bulk upload), the records after it, up to fillTarget:
-// crypto/tls returns one record per Read, and an upload that wrote each
-// 16 KiB record to its file with its own write(2) moved a third less
-// (BenchmarkFTPSTransfer/STOR: 600 MB/s, 800 MB/s with this). Each further
-// record gets the read deadline afresh, so a slow client that still sends
-// full records is not cut off.
 func (d *tlsData) Read(p []byte) (int, error) {
 	n, err := d.Conn.Read(p)
-	for err == nil && n > 0 && n%maxRecord == 0 && n+maxRecord <= min(len(p), fillTarget) {
-		if d.readGap > 0 {
-			d.Conn.SetReadDeadline(time.Now().Add(d.readGap))
-		}
-		var m int
-		m, err = d.Conn.Read(p[n:])
-		n += m
-	}
 	if err == io.EOF {
 		d.readEOF = true
 	}
 	return n, err
-}
-
-// SetReadDeadline sets the deadline and remembers how far off it was, for
-// the records Read gathers after the first.
-func (d *tlsData) SetReadDeadline(t time.Time) error {
-	d.readGap = 0
-	if !t.IsZero() {
-		d.readGap = time.Until(t)
-	}
-	return d.Conn.SetReadDeadline(t)
 }
 
 // Close sends close_notify and closes the connection. After an upload has
