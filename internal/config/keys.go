@@ -291,7 +291,8 @@ var wharfKeys = []Key{
 
 	// SFTP (SSH), for the same users, roots and permissions as FTP.
 	impl("sftp_enable", TypeBool, "NO", "also serve SFTP (the SSH sftp subsystem only: no shell, exec or "+
-		"forwarding) on sftp_listen_port"),
+		"forwarding) on sftp_listen_port; refused beside user_config_dir, deny_file, hide_file, upload_file, "+
+		"download_file, cmds_allowed and cmds_denied, which only FTP applies"),
 	impl("sftp_listen_port", TypeInt, "22", "SFTP (SSH) port"),
 	impl("sftp_listen_address", TypeString, "", "address the SFTP socket binds to (none: every IPv4 and IPv6 "+
 		"address)"),

@@ -26,6 +26,10 @@ var sftpAlgorithmKeys = []struct{ key, kind string }{
 	{"sftp_host_key_algorithms", "host key"},
 }
 
+// ftpOnlyPolicyKeys restrict what a user may do, but only the FTP engine
+// applies them; SFTP beside them would be a way around them.
+var ftpOnlyPolicyKeys = []string{"user_config_dir", "deny_file", "hide_file", "download_file", "upload_file", "cmds_allowed", "cmds_denied"}
+
 // checkSFTP runs the SFTP start-up checks that need no socket and write
 // nothing: there must be users, the algorithm lists must be acceptable and
 // configured host key files must load.
@@ -35,6 +39,12 @@ func checkSFTP(c *config.Config) error {
 	}
 	if !c.Bool("local_enable") {
 		return fmt.Errorf("%s: sftp_enable=YES needs local_enable=YES (virtual users or system accounts): SFTP has no anonymous logins", c.Where("sftp_enable"))
+	}
+	for _, key := range ftpOnlyPolicyKeys {
+		if c.Str(key) != "" {
+			return fmt.Errorf("%s: %s is applied to FTP sessions only, and sftp_enable=YES would let the same users do over SFTP what it refuses them: "+
+				"remove %s or sftp_enable", c.Where(key), key, key)
+		}
 	}
 	for _, a := range sftpAlgorithmKeys {
 		if err := sftpd.CheckAlgorithms(a.kind, splitList(c.Str(a.key))); err != nil {

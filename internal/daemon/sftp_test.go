@@ -118,6 +118,14 @@ func TestSFTPCheck(t *testing.T) {
 		{"sftp_kex=diffie-hellman-group14-sha1", "sftp_kex"},
 		{"sftp_macs=hmac-sha1", "sftp_macs"},
 		{"sftp_host_key_files=/nonexistent/key", "sftp_host_key_files"},
+		// Restrictions only the FTP engine applies: SFTP would bypass them.
+		{"deny_file={*.exe}", "deny_file is applied to FTP sessions only"},
+		{"hide_file={.*}", "hide_file"},
+		{"upload_file={*.jpg}", "upload_file"},
+		{"download_file={*.pdf}", "download_file"},
+		{"cmds_denied=DELE", "cmds_denied"},
+		{"cmds_allowed=USER,PASS,RETR", "cmds_allowed"},
+		{"user_config_dir=" + t.TempDir(), "user_config_dir"},
 	} {
 		cfg, _ := sftpConfig(t, t.TempDir(), tc.extra)
 		if err := Check(cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
