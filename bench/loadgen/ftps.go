@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
-	"syscall"
 	"time"
 
 	"wharf/bench/loadgen/ftpc"
@@ -88,58 +86,8 @@ func tlsRecord(m map[string]float64, st ftpc.TLSStats) Record {
 	return Record{Metrics: m, Notes: map[string]string{"tls": st.Describe()}}
 }
 
-func runFTPSRetr1G(e *env) ([]Record, error) {
-	c, err := e.dialFTPS(context.Background())
-	if err != nil {
-		return nil, err
-	}
-	defer c.Quit()
-	cpu := e.cpuMeter()
-	self := selfCPU()
-	start := time.Now()
-	n, err := c.Retr(bigName, io.Discard)
-	d := time.Since(start)
-	if err != nil {
-		return nil, err
-	}
-	if n != bigSize {
-		return nil, fmt.Errorf("RETR %s: got %d bytes, want %d", bigName, n, bigSize)
-	}
-	return []Record{tlsRecord(map[string]float64{"MBps": mbPerSec(n, d), "seconds": d.Seconds(),
-		"cpu_s": cpu(), "client_cpu_s": (selfCPU() - self).Seconds()}, c.TLSStats())}, nil
-}
-
-func runFTPSStor1G(e *env) ([]Record, error) {
-	src, err := os.Open(filepath.Join(e.data, bigName))
-	if err != nil {
-		return nil, err
-	}
-	defer src.Close()
-	c, err := e.dialFTPS(context.Background())
-	if err != nil {
-		return nil, err
-	}
-	defer c.Quit()
-	name := e.upName("tls1g", 0)
-	defer e.removeLocal(name)
-	syscall.Sync()
-	cpu := e.cpuMeter()
-	self := selfCPU()
-	start := time.Now()
-	n, err := c.Stor(name, src)
-	d := time.Since(start)
-	if err != nil {
-		return nil, err
-	}
-	if n != bigSize {
-		return nil, fmt.Errorf("STOR: sent %d bytes, want %d", n, bigSize)
-	}
-	if fi, err := os.Stat(filepath.Join(e.data, name)); e.data != "" && (err != nil || fi.Size() != bigSize) {
-		return nil, fmt.Errorf("STOR: the server's file is not %d bytes (%v)", bigSize, err)
-	}
-	return []Record{tlsRecord(map[string]float64{"MBps": mbPerSec(n, d), "seconds": d.Seconds(),
-		"cpu_s": cpu(), "client_cpu_s": (selfCPU() - self).Seconds()}, c.TLSStats())}, nil
-}
+func runFTPSRetr1G(e *env) ([]Record, error) { return retrBig(e, e.dialFTPS, true) }
+func runFTPSStor1G(e *env) ([]Record, error) { return storBig(e, e.dialFTPS, "tls1g", true) }
 
 // ftps100Transfers is the number of RETRs each ftps100 client makes.
 const ftps100Transfers = 10

@@ -43,13 +43,22 @@ func (e *env) removeLocal(name string) {
 	}
 }
 
-func runRetr1G(e *env) ([]Record, error) {
-	c, err := e.dialBinary(context.Background())
+func runRetr1G(e *env) ([]Record, error) { return retrBig(e, e.dialBinary, false) }
+func runStor1G(e *env) ([]Record, error) { return storBig(e, e.dialBinary, "1g", false) }
+
+// dialer opens a logged-in, binary-mode control connection: plain FTP
+// (env.dialBinary) or FTPS with PROT P (env.dialFTPS).
+type dialer func(context.Context) (*ftpc.Conn, error)
+
+// retrBig downloads the 1 GiB file once over a connection from dial.
+func retrBig(e *env, dial dialer, withTLS bool) ([]Record, error) {
+	c, err := dial(context.Background())
 	if err != nil {
 		return nil, err
 	}
 	defer c.Quit()
 	cpu := e.cpuMeter()
+	self := selfCPU()
 	start := time.Now()
 	n, err := c.Retr(bigName, io.Discard)
 	d := time.Since(start)
@@ -59,24 +68,27 @@ func runRetr1G(e *env) ([]Record, error) {
 	if n != bigSize {
 		return nil, fmt.Errorf("RETR %s: got %d bytes, want %d", bigName, n, bigSize)
 	}
-	return one(map[string]float64{"MBps": mbPerSec(n, d), "seconds": d.Seconds(), "cpu_s": cpu()}), nil
+	return bigRecord(c, n, d, cpu(), self, withTLS), nil
 }
 
-func runStor1G(e *env) ([]Record, error) {
+// storBig uploads the 1 GiB file once over a connection from dial and
+// checks the server's copy has every byte.
+func storBig(e *env, dial dialer, kind string, withTLS bool) ([]Record, error) {
 	src, err := os.Open(filepath.Join(e.data, bigName))
 	if err != nil {
 		return nil, err
 	}
 	defer src.Close()
-	c, err := e.dialBinary(context.Background())
+	c, err := dial(context.Background())
 	if err != nil {
 		return nil, err
 	}
 	defer c.Quit()
-	name := e.upName("1g", 0)
+	name := e.upName(kind, 0)
 	defer e.removeLocal(name)
 	syscall.Sync() // no dirty pages of an earlier run to throttle this one
 	cpu := e.cpuMeter()
+	self := selfCPU()
 	start := time.Now()
 	n, err := c.Stor(name, src)
 	d := time.Since(start)
@@ -86,7 +98,21 @@ func runStor1G(e *env) ([]Record, error) {
 	if n != bigSize {
 		return nil, fmt.Errorf("STOR: sent %d bytes, want %d", n, bigSize)
 	}
-	return one(map[string]float64{"MBps": mbPerSec(n, d), "seconds": d.Seconds(), "cpu_s": cpu()}), nil
+	if fi, err := os.Stat(filepath.Join(e.data, name)); e.data != "" && (err != nil || fi.Size() != bigSize) {
+		return nil, fmt.Errorf("STOR: the server's file is not %d bytes (%v)", bigSize, err)
+	}
+	return bigRecord(c, n, d, cpu(), self, withTLS), nil
+}
+
+// bigRecord is a 1 GiB transfer's record; over TLS it adds the client's CPU
+// (encryption is a cost on both ends) and the connection's TLS figures.
+func bigRecord(c *ftpc.Conn, n int64, d time.Duration, serverCPU float64, self time.Duration, withTLS bool) []Record {
+	m := map[string]float64{"MBps": mbPerSec(n, d), "seconds": d.Seconds(), "cpu_s": serverCPU}
+	if !withTLS {
+		return one(m)
+	}
+	m["client_cpu_s"] = (selfCPU() - self).Seconds()
+	return []Record{tlsRecord(m, c.TLSStats())}
 }
 
 // runLoginStorm starts n clients at the same instant; each connects, reads
