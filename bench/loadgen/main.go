@@ -20,6 +20,9 @@
 //	    optionally write them as Markdown between a header and a footer
 //	loadgen list
 //	    list the workloads
+//	loadgen reap -- CMD [ARGS...]
+//	    run a server as a child subreaper, so that the time of processes
+//	    it orphans (sshd's sessions) counts as its own (see reap.go)
 //
 // It only ever talks to the address it is given (bench/run.sh gives it
 // 127.0.0.1 ports).
@@ -37,7 +40,7 @@ func main() {
 
 func realMain(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: loadgen prepare|run|report|list [flags]")
+		fmt.Fprintln(stderr, "usage: loadgen prepare|run|report|list|reap [flags]")
 		return 2
 	}
 	var err error
@@ -48,6 +51,8 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		err = cmdRun(args[1:], stdout, stderr)
 	case "report":
 		err = cmdReport(args[1:], stdout, stderr)
+	case "reap":
+		err = cmdReap(args[1:])
 	case "list":
 		for _, w := range catalog {
 			fmt.Fprintf(stdout, "%-10s %s\n", w.Name, w.Title)
