@@ -43,23 +43,12 @@ const sample = `{"workload":"ceiling","server":"` + ceilRetr + `","rep":1,"metri
 `
 
 func TestReportTables(t *testing.T) {
-	res, err := readResults(strings.NewReader(sample))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	writeTables(&b, res)
-	out := b.String()
-	for _, want := range []string{
+	out := wantInReport(t, sample, []string{
 		"| wharf | 2200 (2000–2400) | 1.00× | 0.600 (0.500–0.700) | 1.00× | 55% | 3 |",
 		"| vsftpd | 3000 | 1.36× | 0.300 | 0.50× | 75% | 1 |",
 		"**vsftpd: 1 failed run(s)**, e.g. `RETR: boom`",
 		"| wharf | 0.500 | 1.00× | 0 | – | – | 1 |",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("report lacks %q:\n%s", want, out)
-		}
-	}
+	})
 	if strings.Contains(out, "stor1g") {
 		t.Error("a workload without results got a table")
 	}
@@ -105,25 +94,14 @@ const tlsSample = `{"workload":"ftps100","server":"wharf","rep":1,"metrics":{"se
 `
 
 func TestReportFractionsNotesAndNA(t *testing.T) {
-	res, err := readResults(strings.NewReader(tlsSample))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	writeTables(&b, res)
-	out := b.String()
-	for _, want := range []string{
+	wantInReport(t, tlsSample, []string{
 		"| server | time s median (min–max) | ÷ Wharf | handshakes/s median (min–max) | ÷ Wharf | resumptions/s median (min–max) | resumed (median) | failed median (min–max) | server CPU s median (min–max) | ÷ Wharf | client CPU s median (min–max) | TLS negotiated | runs |",
 		"| wharf | 3.000 (2.000–4.000) | 1.00× | 412 (275–550) | 1.00× | 375 (250–500) | 1000/1000 | 0 | – | – | – | TLS 1.3 TLS_AES_128_GCM_SHA256 | 2 |",
 		"| vsftpd | 8.000 | 2.67× | 100 | 0.24× | 90 | 760/800 (720–800) | 20 | – | – | – | TLS 1.3 TLS_AES_256_GCM_SHA384; TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256 | 2 |",
 		"| pyftpdlib | n/a (no TLS) | – | – | – | – | – | – | – | – | – | – | – |",
 		"| vsftpd | n/a (does not speak SFTP) | – | – | – | – | – | – | – | – | – |",
 		"| wharf | 500 | 1.00× | 1.000 | 1.00× | 1.000 | 300 | 1.00× | 2.000 | 1.00× | 2.000 | 1 |",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("report lacks %q:\n%s", want, out)
-		}
-	}
+	})
 }
 
 func TestSFTPCommandLine(t *testing.T) {
@@ -146,4 +124,23 @@ func TestSFTPCommandLine(t *testing.T) {
 	if b := sftpBatch(false, "/dev/null", "big.bin"); b != "get big.bin /dev/null\n" {
 		t.Errorf("download batch %q", b)
 	}
+}
+
+// wantInReport renders the tables of a JSONL sample, fails t for each line
+// of wants they lack, and returns them.
+func wantInReport(t *testing.T, sample string, wants []string) string {
+	t.Helper()
+	res, err := readResults(strings.NewReader(sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	writeTables(&b, res)
+	out := b.String()
+	for _, want := range wants {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	return out
 }
