@@ -3,7 +3,7 @@
 # and FTPS) and OpenSSH's sftp-server (SFTP), on loopback, with the same
 # load client for every server (bench/loadgen; OpenSSH's sftp for SFTP).
 #
-#   sudo bench/run.sh                     # the full suite (about 20 min on 2 cores);
+#   sudo bench/run.sh                     # the full suite (about 11 min on 2 cores);
 #                                         # writes bench/RESULTS.md
 #   sudo bench/run.sh -w retr1g,list100k  # only these workloads (bench/.work/RESULTS.md)
 #   sudo bench/run.sh -s wharf,vsftpd -n 1
