@@ -65,6 +65,8 @@ var table = map[string]rule{
 	// Test support (not in the design table): the end-to-end tests'
 	// harness for built binaries; standard library only.
 	"internal/testbin": {},
+	// Test support: SSH keys for the key backends' and SFTP tests.
+	"internal/auth/authtest": {},
 }
 
 // exceptions are edges the code has that the design table does not list

@@ -21,6 +21,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"wharf/internal/auth/authtest"
 	"wharf/internal/testbin"
 )
 
@@ -108,8 +109,11 @@ func (w *world) makeUsers() error {
 	if err := os.WriteFile(w.key, pem.EncodeToMemory(block), 0o600); err != nil {
 		return err
 	}
-	sshPub, _ := ssh.NewPublicKey(pub)
-	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(sshPub))) + " interop@test"
+	sshPub, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		return err
+	}
+	line := authtest.AuthorizedLine(sshPub, "interop@test")
 	if out, err := exec.Command(w.bin, "user", "key", "add", "-f", users, user, line).CombinedOutput(); err != nil {
 		return fmt.Errorf("user key add: %v\n%s", err, out)
 	}

@@ -2,8 +2,6 @@ package system
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -16,22 +14,8 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"wharf/internal/auth"
+	"wharf/internal/auth/authtest"
 )
-
-func newTestKey(t *testing.T) ssh.PublicKey {
-	t.Helper()
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-func keyLine(k ssh.PublicKey) string { return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k))) }
 
 // keyTree is a passwd/shadow pair and a home per account under a temp dir.
 type keyTree struct {
@@ -97,11 +81,11 @@ func (kt *keyTree) home(name string) string { return filepath.Join(kt.dir, "home
 
 func TestAuthorizeKey(t *testing.T) {
 	me := os.Geteuid()
-	good, other := newTestKey(t), newTestKey(t)
-	gl := keyLine(good)
+	good, other := authtest.PublicKey(t), authtest.PublicKey(t)
+	gl := authtest.AuthorizedLine(good, "")
 	accts := []keyAccount{
 		{name: "alice", hash: sha512Horse, shell: "/bin/bash", uid: me,
-			keys: "# keys\n\nnot a key at all\n" + keyLine(other) + " other\n" + gl + " alice@laptop\n"},
+			keys: "# keys\n\nnot a key at all\n" + authtest.AuthorizedLine(other, "") + " other\n" + gl + " alice@laptop\n"},
 		{name: "nofile", hash: sha512Horse, shell: "/bin/bash", uid: me},
 		{name: "groupw", hash: sha512Horse, shell: "/bin/bash", uid: me, keys: gl + "\n"},
 		{name: "sshdirw", hash: sha512Horse, shell: "/bin/bash", uid: me, keys: gl + "\n"},
@@ -145,7 +129,7 @@ func TestAuthorizeKey(t *testing.T) {
 	}{
 		{"alice", good, idOf("alice"), nil, ""},
 		{"alice", other, idOf("alice"), nil, ""},
-		{"alice", newTestKey(t), nil, auth.ErrUnknownKey, ""},
+		{"alice", authtest.PublicKey(t), nil, auth.ErrUnknownKey, ""},
 		{"mallory", good, nil, auth.ErrUnknownUser, ""},
 		{"nofile", good, nil, auth.ErrUnknownKey, "no "},
 		{"groupw", good, nil, auth.ErrUnknownKey, "writable by group or others"},
@@ -186,9 +170,9 @@ func TestAuthorizeKey(t *testing.T) {
 
 func TestAuthorizeKeyGuest(t *testing.T) {
 	me := os.Geteuid()
-	k := newTestKey(t)
+	k := authtest.PublicKey(t)
 	kt := newKeyTree(t, []keyAccount{
-		{name: "alice", hash: sha512Horse, shell: "/bin/bash", uid: me, keys: keyLine(k) + "\n"},
+		{name: "alice", hash: sha512Horse, shell: "/bin/bash", uid: me, keys: authtest.AuthorizedLine(k, "") + "\n"},
 		{name: "ftpvirt", hash: "*", shell: "/usr/sbin/nologin", uid: 2000},
 	}, func(o *Options) { o.Guest, o.GuestUser = true, "ftpvirt" })
 	id, err := kt.auth.AuthorizeKey(context.Background(), auth.KeyRequest{User: "alice", Key: k.Marshal()})
@@ -202,8 +186,8 @@ func TestAuthorizeKeyGuest(t *testing.T) {
 }
 
 func TestAuthorizeKeyCanceled(t *testing.T) {
-	k := newTestKey(t)
-	kt := newKeyTree(t, []keyAccount{{name: "alice", hash: sha512Horse, shell: "/bin/bash", uid: os.Geteuid(), keys: keyLine(k) + "\n"}}, nil)
+	k := authtest.PublicKey(t)
+	kt := newKeyTree(t, []keyAccount{{name: "alice", hash: sha512Horse, shell: "/bin/bash", uid: os.Geteuid(), keys: authtest.AuthorizedLine(k, "") + "\n"}}, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if id, err := kt.auth.AuthorizeKey(ctx, auth.KeyRequest{User: "alice", Key: k.Marshal()}); id != nil || err == nil {

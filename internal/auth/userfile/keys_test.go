@@ -2,55 +2,36 @@ package userfile
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"golang.org/x/crypto/ssh"
 
 	"wharf/internal/auth"
+	"wharf/internal/auth/authtest"
 )
-
-func newKey(t *testing.T) ssh.PublicKey {
-	t.Helper()
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-func authorizedLine(k ssh.PublicKey, comment string) string {
-	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k))) + " " + comment
-}
 
 func TestSSHKeys(t *testing.T) {
 	var f File
 	mustOK(t, f.Add(User{Name: "alice", Hash: bcryptRef, Home: "/srv", Perms: auth.PermRead, Options: []Option{{"quota", "1G"}}}))
-	k1, k2, stranger := newKey(t), newKey(t), newKey(t)
-	if _, err := f.AddSSHKey("alice", authorizedLine(k1, "alice@laptop, work: main;x")); err != nil {
+	k1, k2, stranger := authtest.PublicKey(t), authtest.PublicKey(t), authtest.PublicKey(t)
+	if _, err := f.AddSSHKey("alice", authtest.AuthorizedLine(k1, "alice@laptop, work: main;x")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.AddSSHKey("alice", authorizedLine(k2, "")); err != nil {
+	if _, err := f.AddSSHKey("alice", authtest.AuthorizedLine(k2, "")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.AddSSHKey("alice", authorizedLine(k1, "again")); err == nil {
+	if _, err := f.AddSSHKey("alice", authtest.AuthorizedLine(k1, "again")); err == nil {
 		t.Error("duplicate key accepted")
 	}
-	for _, bad := range []string{"not a key", `from="10.0.0.1" ` + authorizedLine(k1, ""), authorizedLine(k1, "") + "\n" + authorizedLine(k2, "")} {
+	for _, bad := range []string{"not a key", `from="10.0.0.1" ` + authtest.AuthorizedLine(k1, ""), authtest.AuthorizedLine(k1, "") + "\n" + authtest.AuthorizedLine(k2, "")} {
 		if _, err := f.AddSSHKey("alice", bad); err == nil {
 			t.Errorf("accepted %q", bad)
 		}
 	}
-	if _, err := f.AddSSHKey("bob", authorizedLine(k1, "")); !errors.Is(err, ErrNoUser) {
+	if _, err := f.AddSSHKey("bob", authtest.AuthorizedLine(k1, "")); !errors.Is(err, ErrNoUser) {
 		t.Errorf("unknown user: %v", err)
 	}
 
