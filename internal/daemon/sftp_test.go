@@ -66,13 +66,7 @@ func TestSFTPServed(t *testing.T) {
 	var fps []string
 	for range 2 {
 		cfg, home := sftpConfig(t, state)
-		d, err := New(cfg, slog.New(slog.DiscardHandler))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- d.Run(ctx) }()
+		d, stop := runDaemon(t, cfg)
 		var seen string
 		c, err := ssh.Dial("tcp", d.SFTPAddr().String(), &ssh.ClientConfig{
 			User: "alice", Auth: []ssh.AuthMethod{ssh.Password("pw")}, Timeout: 10 * time.Second,
@@ -85,27 +79,14 @@ func TestSFTPServed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w, err := sc.Create("/hello.txt")
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write([]byte("hi"))
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if b, _ := os.ReadFile(filepath.Join(home, "hello.txt")); string(b) != "hi" {
-			t.Fatalf("uploaded %q", b)
-		}
+		putHello(t, sc, home)
 		sc.Close()
 		c.Close()
 		fps = append(fps, seen)
 		if len(d.SFTPHostKeyFingerprints()) != 2 {
 			t.Errorf("offered host keys: %v", d.SFTPHostKeyFingerprints())
 		}
-		cancel()
-		if err := <-done; err != nil {
-			t.Fatal(err)
-		}
+		stop()
 	}
 	if fps[0] == "" || fps[0] != fps[1] {
 		t.Fatalf("host key changed across restarts: %v", fps)
@@ -144,14 +125,8 @@ func TestSFTPUserList(t *testing.T) {
 	list := filepath.Join(t.TempDir(), "user_list")
 	os.WriteFile(list, []byte("alice\n"), 0o644)
 	cfg, _ := sftpConfig(t, t.TempDir(), "userlist_enable=YES", "userlist_file="+list)
-	d, err := New(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	d, stop := runDaemon(t, cfg)
+	defer stop()
 	c, err := ssh.Dial("tcp", d.SFTPAddr().String(), &ssh.ClientConfig{
 		User: "alice", Auth: []ssh.AuthMethod{ssh.Password("pw")}, Timeout: 10 * time.Second,
 		HostKeyCallback: ssh.InsecureIgnoreHostKey(),
@@ -159,5 +134,41 @@ func TestSFTPUserList(t *testing.T) {
 	if err == nil {
 		c.Close()
 		t.Fatal("a user on the deny list logged in")
+	}
+}
+
+// runDaemon starts a daemon on cfg; stop ends it and fails t if Run
+// returned an error.
+func runDaemon(t *testing.T, cfg *config.Config) (d *Daemon, stop func()) {
+	t.Helper()
+	d, err := New(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	return d, func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// putHello uploads "hi" to /hello.txt over sc and checks it landed in
+// home (the session's root).
+func putHello(t *testing.T, sc *sftp.Client, home string) {
+	t.Helper()
+	w, err := sc.Create("/hello.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("hi"))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(home, "hello.txt")); string(b) != "hi" {
+		t.Fatalf("uploaded %q", b)
 	}
 }

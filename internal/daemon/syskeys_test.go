@@ -120,17 +120,7 @@ func TestSFTPSystemAccountKey(t *testing.T) {
 	}
 	defer sc.Close()
 	// Jailed (chroot_local_user): "/" is the home directory.
-	w, err := sc.Create("/hello.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write([]byte("hi"))
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := os.ReadFile(filepath.Join(home, "hello.txt")); string(b) != "hi" {
-		t.Fatalf("uploaded %q", b)
-	}
+	putHello(t, sc, home)
 	// The key path is mapped as the password path is: the jail is the
 	// home, and the session starts at its top.
 	id, err := keys.AuthorizeKey(context.Background(), auth.KeyRequest{User: "alice", Key: key.PublicKey().Marshal()})

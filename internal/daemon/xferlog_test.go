@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -24,19 +23,8 @@ func TestTransferLogFiles(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(home, "down.bin"), []byte("0123456789"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	d, err := New(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	}()
+	d, stop := runDaemon(t, cfg)
+	defer stop()
 	c := ftptest.Dial(t, d.Addrs()[0].String())
 	c.Login("alice", "pw")
 	c.Cmd(200, "TYPE I")
